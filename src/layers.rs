@@ -1,0 +1,34 @@
+//! The layers: [`Dense`] and the activations.
+//!
+//! Every layer implements [`Layer`](crate::Layer) (inference),
+//! [`Backprop`](crate::Backprop) (training) and [`Params`](crate::Params)
+//! (parameter visiting) for single samples and for batches.
+
+mod activation;
+mod dense;
+mod softmax;
+
+pub use activation::{Identity, LeakyRelu, Relu, Sigmoid, Tanh};
+pub use dense::Dense;
+pub use softmax::Softmax;
+
+/// `Params` for a layer without parameters.
+macro_rules! no_params {
+    ($name:ident) => {
+        impl $crate::Params for $name {
+            const TENSORS: usize = 0;
+            const PARAMS: usize = 0;
+            const FINGERPRINT: u64 = $crate::params::fingerprint::str(stringify!($name));
+            fn shape(_: usize) -> $crate::TensorShape {
+                $crate::TensorShape { kind: $crate::TensorKind::Bias, rows: 0, cols: 0 }
+            }
+            fn tensor(&self, _: usize) -> &[f32] {
+                &[]
+            }
+            fn tensor_mut(&mut self, _: usize) -> &mut [f32] {
+                &mut []
+            }
+        }
+    };
+}
+pub(crate) use no_params;

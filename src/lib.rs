@@ -1,0 +1,41 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+pub mod data;
+pub mod gradcheck;
+pub mod init;
+mod layer;
+pub mod layers;
+pub mod loss;
+pub mod math;
+pub mod metrics;
+pub mod network;
+pub mod optim;
+pub mod params;
+pub mod random;
+pub mod scalar;
+mod tensor;
+pub mod train;
+
+pub use layer::{Backprop, Layer};
+pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+pub use params::{Params, TensorKind, TensorShape};
+pub use tensor::{Tensor, Zeros};
+
+/// Everything needed to build and train a network: `use constnet::prelude::*;`.
+pub mod prelude {
+    pub use crate::init::{Init, init};
+    pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, SoftmaxCrossEntropy};
+    pub use crate::optim::{Optimizer, Sgd};
+    pub use crate::train::Trainer;
+    pub use crate::{
+        Backprop, Dense, Identity, Layer, LeakyRelu, Params, Relu, Sigmoid, Softmax, Tanh, Tensor, Zeros,
+        network,
+    };
+}
