@@ -88,6 +88,19 @@ where
     (total * scale, grad)
 }
 
+/// Mean over the rows of `y` of a row loss, value only.
+#[inline]
+fn batch_value<Y: Tensor, F>(y: &Y, mut row: F) -> f32
+where
+    F: FnMut(usize, &[f32]) -> f32,
+{
+    if Y::COLS == 0 {
+        return 0.0;
+    }
+    let total: f32 = y.flat().chunks_exact(Y::COLS).enumerate().map(|(k, yr)| row(k, yr)).sum();
+    total / Y::ROWS as f32
+}
+
 /// Implements `Loss` for one sample and for batches with dense targets.
 macro_rules! dense_target_impls {
     ($name:ty) => {
@@ -98,12 +111,22 @@ macro_rules! dense_target_impls {
                     $crate::loss::RowLoss::row_dense(self, yr, t, Some(g), s)
                 })
             }
+            #[inline]
+            fn loss(&self, y: &[f32; N], t: &[f32; N]) -> f32 {
+                $crate::loss::batch_value(y, |_, yr| $crate::loss::RowLoss::row_dense(self, yr, t, None, 1.0))
+            }
         }
         impl<const N: usize, const B: usize> $crate::loss::Loss<[[f32; N]; B], [[f32; N]; B]> for $name {
             #[inline]
             fn loss_grad(&self, y: &[[f32; N]; B], t: &[[f32; N]; B]) -> (f32, [[f32; N]; B]) {
                 $crate::loss::batch_mean(y, |k, yr, g, s| {
                     $crate::loss::RowLoss::row_dense(self, yr, &t[k], Some(g), s)
+                })
+            }
+            #[inline]
+            fn loss(&self, y: &[[f32; N]; B], t: &[[f32; N]; B]) -> f32 {
+                $crate::loss::batch_value(y, |k, yr| {
+                    $crate::loss::RowLoss::row_dense(self, yr, &t[k], None, 1.0)
                 })
             }
         }
@@ -120,12 +143,24 @@ macro_rules! sparse_target_impls {
                     $crate::loss::RowLossSparse::row_sparse(self, yr, *t, Some(g), s)
                 })
             }
+            #[inline]
+            fn loss(&self, y: &[f32; N], t: &usize) -> f32 {
+                $crate::loss::batch_value(y, |_, yr| {
+                    $crate::loss::RowLossSparse::row_sparse(self, yr, *t, None, 1.0)
+                })
+            }
         }
         impl<const N: usize, const B: usize> $crate::loss::Loss<[[f32; N]; B], [usize; B]> for $name {
             #[inline]
             fn loss_grad(&self, y: &[[f32; N]; B], t: &[usize; B]) -> (f32, [[f32; N]; B]) {
                 $crate::loss::batch_mean(y, |k, yr, g, s| {
                     $crate::loss::RowLossSparse::row_sparse(self, yr, t[k], Some(g), s)
+                })
+            }
+            #[inline]
+            fn loss(&self, y: &[[f32; N]; B], t: &[usize; B]) -> f32 {
+                $crate::loss::batch_value(y, |k, yr| {
+                    $crate::loss::RowLossSparse::row_sparse(self, yr, t[k], None, 1.0)
                 })
             }
         }
@@ -140,4 +175,48 @@ pub const PROB_CLIP: (f32, f32) = (1e-7, 1.0 - 1e-7);
 #[inline]
 pub(crate) fn clip_prob(p: f32) -> f32 {
     p.clamp(PROB_CLIP.0, PROB_CLIP.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same<Y, T, L: Loss<Y, T>>(l: &L, y: &Y, t: &T) {
+        let a = l.loss(y, t);
+        let b = l.loss_grad(y, t).0;
+        assert!((a - b).abs() <= 1e-6 * a.abs().max(1.0), "{a} vs {b}");
+    }
+
+    #[test]
+    fn value_only_path_matches_value_and_gradient() {
+        let y = [[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]];
+        let t = [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]];
+        same(&Mse::MEAN, &y, &t);
+        same(&Mse::HALF_SUM, &y[0], &t[0]);
+        same(&CrossEntropy, &y, &[1usize, 0]);
+        same(&CrossEntropy, &y, &t);
+        same(&SoftmaxCrossEntropy, &y, &[2usize, 1]);
+        same(&SoftmaxCrossEntropy, &y[1], &t[1]);
+        same(&BinaryCrossEntropy, &y, &t);
+    }
+
+    #[test]
+    fn bad_labels_give_nan_and_clipping_keeps_finite() {
+        assert!(CrossEntropy.loss(&[0.5, 0.5], &2usize).is_nan());
+        let (l, g) = SoftmaxCrossEntropy.loss_grad(&[[0.0, 1.0]], &[7usize]);
+        assert!(l.is_nan() && g == [[0.0, 0.0]]);
+        let (l, g) = CrossEntropy.loss_grad(&[0.0, 1.0], &0usize);
+        assert!((l - 16.118_095).abs() < 1e-4, "{l}"); // −ln(1e-7)
+        assert!(g[0].is_finite());
+        assert!(BinaryCrossEntropy.loss(&[0.0, 1.0], &[1.0, 0.0]).is_finite());
+    }
+
+    #[test]
+    fn batch_loss_is_mean_of_samples() {
+        let y = [[1.0, 2.0], [3.0, 5.0]];
+        let t = [[0.0, 0.0], [0.0, 0.0]];
+        let (l, g) = Mse::MEAN.loss_grad(&y, &t);
+        assert_eq!(l, ((1.0 + 4.0) / 2.0 + (9.0 + 25.0) / 2.0) / 2.0);
+        assert_eq!(g, [[0.5, 1.0], [1.5, 2.5]]); // 2(y−t)/n / B
+    }
 }
