@@ -14,11 +14,13 @@ mod layer;
 pub mod layers;
 pub mod loss;
 pub mod math;
+pub mod memory;
 pub mod metrics;
 pub mod network;
 pub mod optim;
 pub mod params;
 pub mod random;
+pub mod replay;
 pub mod scalar;
 mod tensor;
 pub mod train;
@@ -32,7 +34,7 @@ pub use tensor::{Tensor, Zeros};
 pub mod prelude {
     pub use crate::init::{Init, init};
     pub use crate::loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, SoftmaxCrossEntropy};
-    pub use crate::optim::{Optimizer, Sgd};
+    pub use crate::optim::{AdaGrad, Adam, Optimizer, RmsProp, Sgd, SgdMomentum};
     pub use crate::train::Trainer;
     pub use crate::{
         Backprop, Dense, Identity, Layer, LeakyRelu, Params, Relu, Sigmoid, Softmax, Tanh, Tensor, Zeros,
