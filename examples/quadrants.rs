@@ -9,6 +9,7 @@
 //! cargo run --release --example quadrants                 # seed config, seed 0, then the better config
 //! cargo run --release --example quadrants -- --seeds 10   # seed config over seeds 0..10, with the median
 //! cargo run --release --example quadrants -- --bench      # per-sample SGD steps/s
+//! cargo run --release --example quadrants -- --save examples/firmware/models/quadrants.bin  # also save the better config's model
 //! ```
 
 use constnet::data::quadrants;
@@ -93,6 +94,13 @@ fn run_better(seed: u64, epochs: usize) -> usize {
             "better config, epoch {epoch}: {} correct out of {TEST}",
             correct(&net, &x[..TEST], &y[..TEST])
         );
+    }
+    if let Some(path) = arg("--save") {
+        // The model format of `constnet::io`; the firmware example includes this file.
+        let mut buf = vec![0u8; constnet::io::encoded_len::<WideNet>()];
+        constnet::io::to_bytes(&net, &mut buf).expect("buffer sized by encoded_len");
+        std::fs::write(&path, &buf).expect("--save PATH: cannot write the model");
+        println!("saved the better configuration's model to {path} ({} bytes)", buf.len());
     }
     correct(&net, &x[..TEST], &y[..TEST])
 }

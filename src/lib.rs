@@ -10,6 +10,7 @@ extern crate std;
 pub mod data;
 pub mod gradcheck;
 pub mod init;
+pub mod io;
 mod layer;
 pub mod layers;
 pub mod loss;

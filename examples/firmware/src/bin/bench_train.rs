@@ -1,0 +1,20 @@
+//! Instruction count of one on-device training step (draw a point, forward,
+//! softmax cross-entropy, backward, SGD update), counted between the markers
+//! by `scripts/footprint.sh`.
+#![no_std]
+#![no_main]
+
+use constnet_firmware::common::DeviceTrainer;
+use constnet_firmware::{bench_begin, bench_end, exit};
+use cortex_m_rt::entry;
+use panic_semihosting as _;
+
+#[entry]
+fn main() -> ! {
+    let mut t = DeviceTrainer::new();
+    t.step(); // warm-up: the measured step is a typical one
+    bench_begin();
+    let loss = t.step();
+    bench_end();
+    exit(loss.is_finite())
+}

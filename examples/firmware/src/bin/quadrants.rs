@@ -1,0 +1,34 @@
+//! Inference with the desktop-trained quadrants model from flash, then
+//! training a network on the device. Exits 0 when the loaded model gets the
+//! fixed points right and on-device training reaches 95% on 1,000 fresh
+//! points, 1 otherwise.
+#![no_std]
+#![no_main]
+
+use constnet_firmware::common::{self, QUADRANTS};
+use constnet_firmware::{exit, host, paint_stack, stack_high_water};
+use core::fmt::Write;
+use cortex_m_rt::entry;
+use panic_semihosting as _;
+
+#[entry]
+fn main() -> ! {
+    paint_stack();
+    let out = &mut host();
+    let ok = run(out).unwrap_or(false);
+    let _ = writeln!(out, "stack high-water mark: {} bytes", stack_high_water().unwrap_or(usize::MAX));
+    let _ = writeln!(out, "{}", if ok { "PASS" } else { "FAIL" });
+    exit(ok)
+}
+
+fn run(out: &mut impl Write) -> Result<bool, core::fmt::Error> {
+    let fixed = common::quadrants_predictions(&QUADRANTS, out)?;
+    let trained = common::train_on_device(out)?;
+    writeln!(
+        out,
+        "fixed points {fixed}/{}, on-device accuracy {trained}/{}",
+        common::QUADRANT_POINTS,
+        common::TEST_POINTS
+    )?;
+    Ok(fixed == common::QUADRANT_POINTS && trained * 100 >= 95 * common::TEST_POINTS)
+}

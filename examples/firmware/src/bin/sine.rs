@@ -1,0 +1,29 @@
+//! The 1-16-16-1 sine MLP trained on the desktop, run from flash: the
+//! footprint benchmark against TFLM and microflow-rs. One inference is
+//! bracketed by the instruction-count markers. Exits 0 when every prediction
+//! is within 0.1 of sin(x).
+#![no_std]
+#![no_main]
+
+use constnet::Layer;
+use constnet_firmware::common::{self, SINE};
+use constnet_firmware::{bench_begin, bench_end, exit, host, paint_stack, stack_high_water};
+use core::fmt::Write;
+use cortex_m_rt::entry;
+use panic_semihosting as _;
+
+#[entry]
+fn main() -> ! {
+    paint_stack();
+    let x = core::hint::black_box(common::sine_point(3));
+    bench_begin();
+    let y = SINE.forward(&x);
+    bench_end();
+    core::hint::black_box(y);
+    let out = &mut host();
+    let worst = common::sine_predictions(&SINE, out).unwrap_or(i32::MAX);
+    let _ = writeln!(out, "stack high-water mark: {} bytes", stack_high_water().unwrap_or(usize::MAX));
+    let ok = worst <= 100;
+    let _ = writeln!(out, "{}", if ok { "PASS" } else { "FAIL" });
+    exit(ok)
+}
