@@ -22,6 +22,25 @@ fn main() -> ! {
 }
 
 fn run(out: &mut impl Write) -> Result<bool, core::fmt::Error> {
+    use common::{DeviceTrainer, OnDevice, Quadrants};
+    use constnet::Params;
+    use core::mem::size_of;
+    writeln!(
+        out,
+        "mem: Quadrants model {} bytes in flash ({} params, file {} bytes)",
+        size_of::<Quadrants>(),
+        Quadrants::PARAMS,
+        constnet::io::encoded_len::<Quadrants>()
+    )?;
+    writeln!(
+        out,
+        "mem: OnDevice model {} bytes, trainer (cache + gradient) {} bytes, SGD {} bytes, PRNG {} bytes: {} bytes of training state",
+        size_of::<OnDevice>(),
+        size_of::<constnet::train::Trainer<OnDevice, [f32; 2]>>(),
+        size_of::<constnet::optim::Sgd>(),
+        size_of::<rand_pcg::Pcg32>(),
+        size_of::<DeviceTrainer>()
+    )?;
     let fixed = common::quadrants_predictions(&QUADRANTS, out)?;
     let trained = common::train_on_device(out)?;
     writeln!(

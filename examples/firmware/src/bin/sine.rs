@@ -21,6 +21,13 @@ fn main() -> ! {
     bench_end();
     core::hint::black_box(y);
     let out = &mut host();
+    let _ = writeln!(
+        out,
+        "mem: Sine model {} bytes in flash ({} params, file {} bytes)",
+        core::mem::size_of::<common::Sine>(),
+        <common::Sine as constnet::Params>::PARAMS,
+        constnet::io::encoded_len::<common::Sine>()
+    );
     let worst = common::sine_predictions(&SINE, out).unwrap_or(i32::MAX);
     let _ = writeln!(out, "stack high-water mark: {} bytes", stack_high_water().unwrap_or(usize::MAX));
     let ok = worst <= 100;
