@@ -45,7 +45,8 @@ use core::fmt;
 use core::ops::ControlFlow;
 use rand_core::RngCore;
 
-/// The loss of a step was NaN or infinite; the model was left unchanged.
+/// The loss of a step was NaN or infinite — or its gradient was, and then
+/// `loss` is NaN; the model was left unchanged.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NonFiniteLoss {
     /// The offending loss value.
@@ -60,8 +61,9 @@ impl fmt::Display for NonFiniteLoss {
 
 impl core::error::Error for NonFiniteLoss {}
 
-/// Training stopped: the loss of a batch was NaN or infinite. The model is
-/// as it was after the previous batch (the bad batch was not applied).
+/// Training stopped: the loss (or the gradient, then `loss` is NaN) of a
+/// batch was NaN or infinite. The model is as it was after the previous batch
+/// (the bad batch was not applied).
 ///
 /// Epochs and batches are counted from 0.
 ///
@@ -134,8 +136,9 @@ impl<M: Backprop<X> + Params, X> Trainer<M, X> {
         (value, y)
     }
 
-    /// One training step: gradient, then `opt.step` — unless the loss is not
-    /// finite, in which case the model is untouched and the error returned.
+    /// One training step: gradient, then `opt.step` — unless the loss or the
+    /// gradient is not finite, in which case the model is untouched and the
+    /// error returned (with `loss` NaN when only the gradient was bad).
     pub fn step<O, L, T>(
         &mut self,
         model: &mut M,
@@ -168,6 +171,11 @@ impl<M: Backprop<X> + Params, X> Trainer<M, X> {
         let (value, y) = self.gradient_with_output(model, loss, x, target);
         if !value.is_finite() {
             return Err(NonFiniteLoss { loss: value });
+        }
+        // A finite loss can hide a poisoned gradient: a NaN input that a ReLU
+        // turns into 0 still reaches dL/dW of the layer below it.
+        if !self.grads.all_finite() {
+            return Err(NonFiniteLoss { loss: f32::NAN });
         }
         opt.step(model, &self.grads);
         Ok((value, y))
