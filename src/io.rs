@@ -433,7 +433,8 @@ impl<'a> ConstReader<'a> {
 /// parameters are read from the bytes, sizes inferred from the type) and the
 /// value of every other layer (`Relu`, `LeakyRelu::new(0.1)`, …). Wrap them in
 /// the name of a [`network!`](crate::network!) type, or in plain parentheses
-/// for a tuple network.
+/// for a tuple network. Flat networks only: for nested tuples
+/// (`(A, (B, C))`), load into the flat equivalent.
 ///
 /// The compiler checks magic, version, the architecture fingerprint, the
 /// length and the CRC-32: bytes made for another network do not compile
