@@ -433,8 +433,8 @@ impl<'a> ConstReader<'a> {
 /// parameters are read from the bytes, sizes inferred from the type) and the
 /// value of every other layer (`Relu`, `LeakyRelu::new(0.1)`, …). Wrap them in
 /// the name of a [`network!`](crate::network!) type, or in plain parentheses
-/// for a tuple network. Flat networks only: for nested tuples
-/// (`(A, (B, C))`), load into the flat equivalent.
+/// for a tuple network; nested tuples nest the same way:
+/// `load_static!(BYTES => (Dense, (Relu, Dense)))`.
 ///
 /// The compiler checks magic, version, the architecture fingerprint, the
 /// length and the CRC-32: bytes made for another network do not compile
@@ -493,6 +493,11 @@ macro_rules! load_static {
     };
     (@layers $r:ident; [$($done:expr),*]; Dense $(, $($rest:tt)*)?) => {
         $crate::load_static!(@layers $r; [$($done,)* $r.dense()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; ( $($inner:tt)* ) $(, $($rest:tt)*)?) => {
+        $crate::load_static!(
+            @layers $r; [$($done,)* $crate::load_static!(@layers $r; []; $($inner)*)]; $($($rest)*)?
+        )
     };
     (@layers $r:ident; [$($done:expr),*]; $layer:expr $(, $($rest:tt)*)?) => {
         $crate::load_static!(@layers $r; [$($done,)* $layer]; $($($rest)*)?)

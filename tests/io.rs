@@ -252,6 +252,58 @@ fn tiny() -> Abs {
 static ABS: Abs = constnet::load_static!(MODEL => Abs(Dense, Relu, Dense));
 static ABS_TUPLE: (Dense<1, 2>, Relu, Dense<2, 1>) = constnet::load_static!(MODEL => (Dense, Relu, Dense,));
 
+/// Model bytes for fingerprint `fp` and parameters `p`, built by the
+/// compiler (`N` = 24 + 4·P).
+const fn encode<const P: usize, const N: usize>(fp: u64, p: [f32; P]) -> [u8; N] {
+    let mut b = [0u8; N];
+    let head = *b"CNET\x01\0\0\0";
+    let (fp, n) = (fp.to_le_bytes(), (P as u32).to_le_bytes());
+    let mut i = 0;
+    while i < 8 {
+        b[i] = head[i];
+        b[8 + i] = fp[i];
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 4 {
+        b[16 + i] = n[i];
+        i += 1;
+    }
+    let mut k = 0;
+    while k < P {
+        let v = p[k].to_le_bytes();
+        let mut i = 0;
+        while i < 4 {
+            b[20 + 4 * k + i] = v[i];
+            i += 1;
+        }
+        k += 1;
+    }
+    let crc = io::crc32(b.split_at(N - 4).0).to_le_bytes();
+    let mut i = 0;
+    while i < 4 {
+        b[N - 4 + i] = crc[i];
+        i += 1;
+    }
+    b
+}
+
+type Nested = (Dense<1, 2>, (LeakyRelu, Dense<2, 1>));
+const NESTED_BIN: [u8; 52] = encode(<Nested as Params>::FINGERPRINT, [1.0, -1.0, 0.0, 0.0, 1.0, 1.0, 0.5]);
+static NESTED: Nested = constnet::load_static!(&NESTED_BIN => (Dense, (LeakyRelu::new(0.5), Dense)));
+
+#[test]
+fn nested_static_model_and_const_encoder_agree_with_to_bytes() {
+    let want: Nested =
+        (Dense::new([[1.0], [-1.0]], [0.0; 2]), (LeakyRelu::new(0.5), Dense::new([[1.0, 1.0]], [0.5])));
+    assert_eq!(NESTED, want);
+    let mut buf = [0u8; io::encoded_len::<Nested>()];
+    io::to_bytes(&want, &mut buf).unwrap();
+    assert_eq!(buf, NESTED_BIN);
+    // relu-ish with slope 0.5 on both branches: 2 + 0.5·(−2) + 0.5
+    assert_eq!(NESTED.forward(&[2.0]), [1.5]);
+}
+
 #[test]
 fn static_model_matches_runtime_loading() {
     let mut buf = [0u8; io::encoded_len::<Abs>()];
