@@ -32,6 +32,7 @@
 //! [`batch_bytes`]. Measure the stack on the target for a tight budget.
 
 use crate::optim::Sgd;
+use crate::replay::Replay;
 use crate::train::Trainer;
 use crate::{Backprop, Params};
 use core::mem::size_of;
@@ -103,6 +104,11 @@ pub const fn batch_bytes<X, T, const B: usize>() -> usize {
     size_of::<[X; B]>() + size_of::<[T; B]>()
 }
 
+/// Bytes of a [`Replay`] buffer of `CAP` samples `X` with targets `T`.
+pub const fn replay_bytes<X, T, const CAP: usize>() -> usize {
+    size_of::<Replay<X, T, CAP>>()
+}
+
 /// Bytes that live for the whole of training on input `X` with optimizer
 /// `O`: the model, a [`Trainer`] (cache and gradient) and the optimizer.
 pub const fn training_bytes<M: Backprop<X> + Params, X, O>() -> usize {
@@ -132,5 +138,9 @@ mod tests {
         assert!(optimizer_bytes::<Adam<Net>>() >= state::adam::<Net>());
         assert_eq!(sgd_training_bytes::<Net, [f32; 3]>(), 4 * (32 + 15 + 32) + 16);
         assert_eq!(batch_bytes::<[f32; 3], usize, 4>(), 4 * 12 + 4 * size_of::<usize>());
+        // CAP samples plus the deque's front/back indices and full flag.
+        let samples = 16 * size_of::<([f32; 3], usize)>();
+        assert!(replay_bytes::<[f32; 3], usize, 16>() >= samples);
+        assert!(replay_bytes::<[f32; 3], usize, 16>() <= samples + 3 * size_of::<usize>());
     }
 }

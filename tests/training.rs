@@ -471,6 +471,7 @@ fn memory_figures_equal_the_sizes_of_real_values() {
 
     // The replay buffer: CAP samples plus two indices.
     type R = Replay<[f32; 2], usize, 64>;
+    assert_eq!(memory::replay_bytes::<[f32; 2], usize, 64>(), size_of_val(&R::new()));
     assert!(size_of::<R>() >= 64 * size_of::<([f32; 2], usize)>());
     assert!(size_of::<R>() <= 64 * size_of::<([f32; 2], usize)>() + 4 * size_of::<usize>());
     assert_eq!(memory::batch_bytes::<[f32; 2], usize, 32>(), 32 * (8 + size_of::<usize>()));
