@@ -382,6 +382,18 @@ pub struct Epochs<'a, X, T> {
     rng: Option<&'a mut dyn RngCore>,
 }
 
+impl<X, T> fmt::Debug for Epochs<'_, X, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Epochs")
+            .field("train_len", &self.train.len())
+            .field("held_out_len", &self.held_out.map(|d| d.len()))
+            .field("epochs", &self.epochs)
+            .field("remainder", &self.remainder)
+            .field("shuffle", &self.order.is_some())
+            .finish()
+    }
+}
+
 impl<'a, X, T> Epochs<'a, X, T> {
     /// `epochs` passes over `train`, in order, no held-out set,
     /// [`Remainder::Wrap`].
@@ -459,10 +471,10 @@ impl<'a, X, T> Epochs<'a, X, T> {
     }
 }
 
-/// The batch type's output.
-type BatchOut<M, S, const B: usize> = <M as Layer<[S; B]>>::Output;
-/// The sample type's output.
-type SampleOut<M, S> = <M as Layer<S>>::Output;
+/// What model `M` outputs for a batch `[S; B]` (e.g. `[[f32; 10]; B]`).
+pub type BatchOutput<M, S, const B: usize> = <M as Layer<[S; B]>>::Output;
+/// What model `M` outputs for one sample `S` (e.g. `[f32; 10]`).
+pub type SampleOutput<M, S> = <M as Layer<S>>::Output;
 
 /// Epochs and online learning, for a trainer whose input is a batch `[S; B]`
 /// of samples `S` (e.g. `[[f32; N]; B]`).
@@ -475,8 +487,8 @@ impl<M, S, const B: usize> Trainer<M, [S; B]>
 where
     M: Backprop<[S; B]> + Layer<S> + Params,
     S: Copy,
-    BatchOut<M, S, B>: Tensor,
-    SampleOut<M, S>: Tensor,
+    BatchOutput<M, S, B>: Tensor,
+    SampleOutput<M, S>: Tensor,
 {
     /// Trains for the plan's epochs, calling `on_event` after every batch and
     /// every epoch; returning [`ControlFlow::Break`] from it stops training
@@ -526,7 +538,7 @@ where
     ) -> Result<FitReport, Diverged>
     where
         O: Optimizer<M>,
-        L: Loss<BatchOut<M, S, B>, [T; B]> + Loss<SampleOut<M, S>, T>,
+        L: Loss<BatchOutput<M, S, B>, [T; B]> + Loss<SampleOutput<M, S>, T>,
         T: Copy + Label,
         F: FnMut(Event<'_>) -> ControlFlow<()>,
     {
@@ -582,7 +594,7 @@ where
     ) -> Result<EpochStats, Diverged>
     where
         O: Optimizer<M>,
-        L: Loss<BatchOut<M, S, B>, [T; B]> + Loss<SampleOut<M, S>, T>,
+        L: Loss<BatchOutput<M, S, B>, [T; B]> + Loss<SampleOutput<M, S>, T>,
         T: Copy + Label,
         F: FnMut(usize, f32),
     {
@@ -605,7 +617,7 @@ where
     ) -> Result<Option<EpochStats>, Diverged>
     where
         O: Optimizer<M>,
-        L: Loss<BatchOut<M, S, B>, [T; B]> + Loss<SampleOut<M, S>, T>,
+        L: Loss<BatchOutput<M, S, B>, [T; B]> + Loss<SampleOutput<M, S>, T>,
         T: Copy + Label,
         F: FnMut(usize, f32) -> ControlFlow<()>,
     {
@@ -621,7 +633,7 @@ where
                 loss: e.loss,
             })?;
             loss_sum += value as f64 * B as f64;
-            correct += correct_flat(y.flat(), BatchOut::<M, S, B>::COLS, &tb);
+            correct += correct_flat(y.flat(), BatchOutput::<M, S, B>::COLS, &tb);
             samples += B;
             if on_batch(batch, value).is_break() {
                 return Ok(None);
@@ -673,7 +685,7 @@ where
     ) -> Result<f32, NonFiniteLoss>
     where
         O: Optimizer<M>,
-        L: Loss<BatchOut<M, S, B>, [T; B]>,
+        L: Loss<BatchOutput<M, S, B>, [T; B]>,
         T: Copy,
         R: RngCore + ?Sized,
     {
