@@ -192,7 +192,7 @@ translation block; \`count_insns.py\`). Exact and repeatable, but instructions, 
 | sine 1-16-16-1 ReLU, one inference (288 multiply-adds) | ${INSN[$M4.sine]} | ${INSN[$M0.sine]} |
 | quadrants 2-16-16-2 tanh, one inference (320 multiply-adds, 32 tanh) | ${INSN[$M4.bench_quadrants]} | ${INSN[$M0.bench_quadrants]} |
 | on-device 2-8-2 ReLU, one inference (32 multiply-adds) | ${INSN[$M4.bench_infer]} | ${INSN[$M0.bench_infer]} |
-| on-device 2-8-2 ReLU, one training step (random point, forward, softmax cross-entropy, backward, SGD) | ${INSN[$M4.bench_train]} | ${INSN[$M0.bench_train]} |
+| on-device 2-8-2 ReLU, one training step (forward, softmax cross-entropy, backward, SGD update) | ${INSN[$M4.bench_train]} | ${INSN[$M0.bench_train]} |
 
 The Cortex-M0 has no FPU: every f32 operation is a soft-float call (\`__aeabi_fmul\`, \`__aeabi_fadd\`), so
 an integer (quantised) path is what would make it fast.

@@ -126,18 +126,30 @@ impl DeviceTrainer {
         Self { net, trainer: Trainer::new(), sgd: Sgd::new(TRAIN_LR), rng }
     }
 
-    /// One SGD step on a fresh random point; returns the loss.
+    /// A fresh random point and its class.
+    pub fn draw(&mut self) -> ([f32; 2], usize) {
+        quadrants::sample(&mut self.rng)
+    }
+
+    /// One training step on `p`: forward, softmax cross-entropy, backward,
+    /// SGD update. Returns the loss (NaN if it was not finite; the network
+    /// is then unchanged).
     #[inline(never)]
+    pub fn learn(&mut self, p: &[f32; 2], label: usize) -> f32 {
+        self.trainer.step(&mut self.net, &mut self.sgd, &SoftmaxCrossEntropy, p, &label).unwrap_or(f32::NAN)
+    }
+
+    /// [`draw`](Self::draw) a point and [`learn`](Self::learn) from it.
     pub fn step(&mut self) -> f32 {
-        let (p, label) = quadrants::sample(&mut self.rng);
-        self.trainer.step(&mut self.net, &mut self.sgd, &SoftmaxCrossEntropy, &p, &label).unwrap_or(f32::NAN)
+        let (p, label) = self.draw();
+        self.learn(&p, label)
     }
 
     /// Correct classifications of `n` fresh random points.
     pub fn score(&mut self, n: usize) -> usize {
         (0..n)
             .filter(|_| {
-                let (p, label) = quadrants::sample(&mut self.rng);
+                let (p, label) = self.draw();
                 constnet::math::argmax(&self.net.forward(&p)) == label
             })
             .count()
