@@ -7,8 +7,8 @@
 //! [`Trainer::online_step`](crate::train::Trainer::online_step) trains on a
 //! batch made of the new sample plus samples replayed from the buffer. The
 //! buffer's size is fixed at compile time (`CAP · size_of::<(X, T)>()` plus
-//! two indices) and [`Replay::new`] is a `const fn`, so it can live in a
-//! `static`:
+//! two indices and a flag: [`memory::replay_bytes`](crate::memory::replay_bytes))
+//! and [`Replay::new`] is a `const fn`, so it can live in a `static`:
 //!
 //! ```
 //! use constnet::replay::Replay;
