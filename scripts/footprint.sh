@@ -148,10 +148,12 @@ a margin below \`main\`'s stack pointer is left unpainted).
 | microflow-rs | 34.3 kB | 5.3 kB | nRF52840 (Cortex-M4F) |
 | TensorFlow Lite Micro | 116 kB | 46 kB | nRF52840 (Cortex-M4F) |
 
-The comparison is indicative, not like for like: the published figures are whole firmware images for
-a real board (with its HAL, clocks and serial output), ours is a QEMU image with semihosting output;
-both other runtimes interpret or quantise a model file at run time, constnet compiles the network
-into the firmware as types. Neither paper's instruction counts are comparable with QEMU counts.
+The comparison is indicative, not like for like: the published figures (as quoted in issue 6) are
+whole firmware images for a real board, with its HAL, clock set-up and serial output; ours is a QEMU
+image whose output goes through semihosting. TFLM interprets a model file at run time; microflow-rs
+compiles the model into the firmware with a procedural macro, as constnet does with types and
+\`load_static!\`, but from a quantised TFLite model, where constnet runs the f32 weights. Speed is not
+compared: QEMU gives exact instruction counts, not cycles.
 
 ## All binaries
 
