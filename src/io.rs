@@ -64,7 +64,10 @@ pub const fn encoded_len<M: Params>() -> usize {
 }
 
 /// Why bytes could not be written or read as a model.
+///
+/// Non-exhaustive: a later format version may add checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// [`to_bytes`]: the output buffer is shorter than the encoding.
     BufferTooSmall {
