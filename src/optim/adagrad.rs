@@ -1,6 +1,6 @@
 //! AdaGrad: per-parameter learning rates from the sum of squared gradients.
 
-use super::{Optimizer, decayed_lr};
+use super::{BLOCK, Optimizer, decayed_lr};
 use crate::{Params, scalar};
 
 /// AdaGrad, `torch.optim.Adagrad(lr, lr_decay, weight_decay,
@@ -114,10 +114,21 @@ impl<M: Params> Optimizer<M> for AdaGrad<M> {
     }
 }
 
+/// The update, in blocks (see [`BLOCK`]): the gradient with weight decay is
+/// kept in `gw` for the last pass.
 fn update(p: &mut [f32], g: &[f32], s: &mut [f32], lr: f32, eps: f32, weight_decay: f32) {
-    for ((p, &g), s) in p.iter_mut().zip(g).zip(s) {
-        let g = g + weight_decay * *p;
-        *s += g * g;
-        *p -= lr * (g / (scalar::sqrt(*s) + eps));
+    let (mut root, mut gw) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
+    for ((p, g), s) in p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)).zip(s.chunks_mut(BLOCK)) {
+        for (((p, &g), s), gw) in p.iter().zip(g).zip(s.iter_mut()).zip(gw.iter_mut()) {
+            let g = g + weight_decay * *p;
+            *s += g * g;
+            *gw = g;
+        }
+        for (r, s) in root.iter_mut().zip(s.iter()) {
+            *r = scalar::sqrt(*s);
+        }
+        for ((p, g), r) in p.iter_mut().zip(&gw).zip(&root) {
+            *p -= lr * (g / (r + eps));
+        }
     }
 }

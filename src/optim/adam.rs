@@ -1,6 +1,6 @@
 //! Adam: bias-corrected first and second moment estimates.
 
-use super::{Optimizer, decayed_lr};
+use super::{BLOCK, Optimizer, decayed_lr};
 use crate::{Params, scalar};
 
 /// Adam, `torch.optim.Adam(lr, betas, eps, weight_decay)` (L2 weight decay,
@@ -154,13 +154,23 @@ struct Coeffs {
     weight_decay: f32,
 }
 
-/// PyTorch's single-tensor Adam, element by element.
+/// PyTorch's single-tensor Adam, element by element (in blocks, see
+/// [`BLOCK`]).
 fn update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: &Coeffs) {
-    for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
-        let g = g + k.weight_decay * *p;
-        *m = k.beta1 * *m + (1.0 - k.beta1) * g;
-        *v = k.beta2 * *v + (1.0 - k.beta2) * (g * g);
-        let denom = scalar::sqrt(*v) / k.bias2_sqrt + k.eps;
-        *p -= k.step_size * (*m / denom);
+    let mut root = [0.0f32; BLOCK];
+    let blocks = p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)).zip(m.chunks_mut(BLOCK)).zip(v.chunks_mut(BLOCK));
+    for (((p, g), m), v) in blocks {
+        for (((p, &g), m), v) in p.iter().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            let g = g + k.weight_decay * *p;
+            *m = k.beta1 * *m + (1.0 - k.beta1) * g;
+            *v = k.beta2 * *v + (1.0 - k.beta2) * (g * g);
+        }
+        for (r, v) in root.iter_mut().zip(v.iter()) {
+            *r = scalar::sqrt(*v);
+        }
+        for ((p, m), r) in p.iter_mut().zip(m.iter()).zip(&root) {
+            let denom = r / k.bias2_sqrt + k.eps;
+            *p -= k.step_size * (m / denom);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! RMSProp: per-parameter learning rates from a running mean of squared
 //! gradients.
 
-use super::{Optimizer, decayed_lr};
+use super::{BLOCK, Optimizer, decayed_lr};
 use crate::{Params, scalar};
 
 /// RMSProp, `torch.optim.RMSprop(lr, alpha, eps, weight_decay)` (without
@@ -116,10 +116,21 @@ impl<M: Params> Optimizer<M> for RmsProp<M> {
     }
 }
 
+/// The update, in blocks (see [`BLOCK`]): the gradient with weight decay is
+/// kept in `gw` for the last pass.
 fn update(p: &mut [f32], g: &[f32], v: &mut [f32], lr: f32, alpha: f32, eps: f32, weight_decay: f32) {
-    for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
-        let g = g + weight_decay * *p;
-        *v = alpha * *v + (1.0 - alpha) * (g * g);
-        *p -= lr * (g / (scalar::sqrt(*v) + eps));
+    let (mut root, mut gw) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
+    for ((p, g), v) in p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)).zip(v.chunks_mut(BLOCK)) {
+        for (((p, &g), v), gw) in p.iter().zip(g).zip(v.iter_mut()).zip(gw.iter_mut()) {
+            let g = g + weight_decay * *p;
+            *v = alpha * *v + (1.0 - alpha) * (g * g);
+            *gw = g;
+        }
+        for (r, v) in root.iter_mut().zip(v.iter()) {
+            *r = scalar::sqrt(*v);
+        }
+        for ((p, g), r) in p.iter_mut().zip(&gw).zip(&root) {
+            *p -= lr * (g / (r + eps));
+        }
     }
 }
