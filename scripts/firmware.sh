@@ -42,6 +42,10 @@ for b in "${BINS[@]}"; do
   cargo run -q --release --example firmware_twin -- "$b" >"$OUT/desktop-$b.txt"
 done
 
+echo "--- firmware crate: rustfmt and clippy"
+(cd examples/firmware && cargo fmt --check &&
+  CARGO_TARGET_DIR="$ROOT/examples/firmware/target" cargo clippy -q --release --bins -- -D warnings)
+
 fail=0
 for t in "${TARGETS[@]}"; do
   echo "--- $t: build"
