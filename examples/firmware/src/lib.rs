@@ -38,6 +38,15 @@ pub extern "C" fn bench_end() {
     unsafe { core::arch::asm!("nop", "nop", options(nomem, nostack, preserves_flags)) }
 }
 
+/// Start of RAM on both QEMU machines; flash is below it.
+pub const RAM_START: usize = 0x2000_0000;
+
+/// True when `value` lives in flash (below [`RAM_START`]), i.e. was not
+/// copied to RAM.
+pub fn in_flash<T>(value: &T) -> bool {
+    (value as *const T as usize) < RAM_START
+}
+
 const PAINT: u32 = 0x5afe_c0de;
 /// At most this much stack below `main`'s frame is painted and scanned.
 const PAINT_BYTES: usize = 8 * 1024;
