@@ -403,7 +403,7 @@ where
     let batches = Epochs::new(Dataset::new(train_x, sets.train_t), 1).batches(B) as u64;
     let show_bar = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let style = indicatif::ProgressStyle::with_template(
-        "epoch {prefix:>4} [{bar:40}] {pos}/{len} batches, {per_sec}, loss {msg}",
+        "epoch {prefix:>3} [{bar:30}] {pos}/{len} batches, loss {msg}, eta {eta}",
     )?
     .progress_chars("=> ");
     let mut history = Vec::with_capacity(cfg.epochs);
