@@ -13,7 +13,7 @@
 //! | 20 + 4 · count | 4 | CRC-32 (IEEE, as zlib/PNG) of every byte before it |
 //!
 //! All integers and floats are little-endian, so a file is the same on every
-//! machine and the parameters start 4-byte aligned. The size of a model's
+//! machine; the parameters start at offset 20, a multiple of 4. The size of a model's
 //! file is known at compile time: [`encoded_len::<M>()`](encoded_len).
 //! Only parameters are stored: an activation's settings (a
 //! [`LeakyRelu`](crate::LeakyRelu)'s slope) belong to the type you load into,
