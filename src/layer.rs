@@ -71,4 +71,22 @@ pub trait Backprop<X>: Layer<X> + Sized {
     fn forward_train(&self, x: &X, cache: &mut Self::Cache) -> Self::Output;
     /// Adds dL/dθ into `grads` and returns dL/dx, given dL/d(output).
     fn backward(&self, cache: &Self::Cache, d_out: &Self::Output, grads: &mut Self) -> X;
+
+    /// Adds dL/dθ into `grads` exactly as [`backward`](Backprop::backward)
+    /// does, but skips dL/dx: a network's first layer has no one to pass it
+    /// to (PyTorch skips it too). For a `Dense` layer that saves a third of
+    /// its backward work. The default calls `backward` and drops the result;
+    /// override it when the input gradient costs work.
+    ///
+    /// ```
+    /// use constnet::{Backprop, Dense};
+    /// let layer = Dense::<2, 1>::new([[2.0, 3.0]], [1.0]);
+    /// let mut grads = Dense::<2, 1>::zeros();
+    /// Backprop::<[f32; 2]>::backward_params(&layer, &[1.0, 1.0], &[1.0], &mut grads);
+    /// assert_eq!((grads.weight(), grads.bias()), (&[[1.0, 1.0]], &[1.0]));
+    /// ```
+    #[inline]
+    fn backward_params(&self, cache: &Self::Cache, d_out: &Self::Output, grads: &mut Self) {
+        let _ = self.backward(cache, d_out, grads);
+    }
 }

@@ -1,6 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)] // one audited exception: run-time CPU dispatch in src/math/x86.rs
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -1,13 +1,30 @@
 //! Slice kernels: the hot loops every layer shares.
 //!
 //! Shapes are passed as lengths, not const generics, so firmware does not get
-//! one copy of each loop per layer shape; the functions are `#[inline]` so a
-//! desktop build with small constant shapes still unrolls them fully.
+//! one copy of each loop per layer shape; the small `_inline` variants are
+//! `#[inline(always)]` so a layer with a handful of weights still unrolls
+//! completely for its constant shape.
 //!
-//! Rust never reassociates float additions, so a plain `.sum()` runs one add
-//! at a time. [`dot`] keeps [`LANES`] independent partial sums, which LLVM maps
-//! onto SIMD registers; the summation order is fixed, so results are the same
-//! on every target (no fused multiply-add is ever introduced).
+//! # One summation order everywhere
+//!
+//! Rust never reassociates float additions and never contracts `a * b + c`
+//! into a fused multiply-add, so every result below is a fixed function of
+//! its inputs, defined by the order the reference loops in this file add in.
+//! Faster code paths — register-blocked loops, and under the `std` feature on
+//! x86-64 the AVX2 and AVX-512 copies selected at run time — change only
+//! *which independent sums are computed together*, never the order inside one
+//! sum, so a desktop with AVX-512 and a Cortex-M0 give bit-identical
+//! predictions and training steps (`tests/kernels.rs` checks every path
+//! against the reference bit for bit). The orders are:
+//!
+//! * [`dot`] of `n` products `p_i = a_i·b_i`: for `n < 16`, `p_0 + p_1 + …` left
+//!   to right; otherwise [`LANES`] = 16 partial sums, lane `k` starting at
+//!   `p_k` and adding `p_{k+16}, p_{k+32}, …` (the last `n mod 16` products
+//!   go to lanes `0, 1, …`), then folded in halves: `s_k = l_k + l_{k+8}`,
+//!   then `+4`, `+2`, `+1`.
+//! * Dense forward: `y[o] = b[o] + dot(W[o], x)`.
+//! * Dense backward: `dW[o][i] += dy[s][o]·x[s][i]` and `db[o] += dy[s][o]`,
+//!   sample after sample; `dx[s][i] = ((0 + dy[s][0]·W[0][i]) + dy[s][1]·W[1][i]) + …`.
 //!
 //! ```
 //! use constnet::math;
@@ -16,36 +33,122 @@
 //! assert_eq!(math::dot(&a, &b), 190.0);
 //! ```
 
-/// Independent partial sums kept by [`dot`].
-pub const LANES: usize = 8;
+mod blocked;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod x86;
 
-/// Dot product `Σ a[i]·b[i]` over the common length of `a` and `b`, with
-/// [`LANES`] partial sums combined pairwise at the end.
+/// Independent partial sums kept by [`dot`] (and by every dense kernel).
+pub const LANES: usize = 16;
+
+/// Folds 16 partial sums in halves (`+8`, `+4`, `+2`, `+1`).
+#[inline(always)]
+pub(crate) fn fold16(l: &[f32; LANES]) -> f32 {
+    let mut s8 = [0.0f32; 8];
+    for k in 0..8 {
+        s8[k] = l[k] + l[k + 8];
+    }
+    let mut s4 = [0.0f32; 4];
+    for k in 0..4 {
+        s4[k] = s8[k] + s8[k + 4];
+    }
+    let s2 = [s4[0] + s4[2], s4[1] + s4[3]];
+    s2[0] + s2[1]
+}
+
+/// Dot product `Σ a[i]·b[i]` over the common length of `a` and `b`, in the
+/// order described in the [module docs](self): left to right below 16
+/// elements, [`LANES`] partial sums folded in halves from 16 on.
+///
+/// ```
+/// use constnet::math::dot;
+/// assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
+/// assert_eq!(dot(&[], &[]), 0.0);
+/// ```
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
-    let ca = a.chunks_exact(LANES);
-    let cb = b.chunks_exact(LANES);
+    if n < LANES {
+        let mut products = a.iter().zip(b).map(|(x, y)| x * y);
+        let Some(first) = products.next() else { return 0.0 };
+        return products.fold(first, |s, p| s + p);
+    }
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     let mut acc = [0.0f32; LANES];
-    for (x, y) in ca.zip(cb) {
-        for k in 0..LANES {
-            acc[k] += x[k] * y[k];
+    for (c, (x, y)) in ca.zip(cb).enumerate() {
+        if c == 0 {
+            for k in 0..LANES {
+                acc[k] = x[k] * y[k];
+            }
+        } else {
+            for k in 0..LANES {
+                acc[k] += x[k] * y[k];
+            }
         }
     }
-    for (k, (x, y)) in ra.iter().zip(rb).enumerate() {
-        acc[k] += x * y;
+    let (xt, yt, r) = (blocked::padded(ra), blocked::padded(rb), ra.len());
+    for k in 0..LANES {
+        if k < r {
+            acc[k] += xt[k] * yt[k];
+        }
     }
-    let s4 = [acc[0] + acc[4], acc[1] + acc[5], acc[2] + acc[6], acc[3] + acc[7]];
-    (s4[0] + s4[2]) + (s4[1] + s4[3])
+    fold16(&acc)
 }
 
 /// `y[i] += alpha · x[i]` over the common length.
+///
+/// ```
+/// let mut y = [1.0, 1.0];
+/// constnet::math::axpy(2.0, &[1.0, 3.0], &mut y);
+/// assert_eq!(y, [3.0, 7.0]);
+/// ```
 #[inline]
 pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += alpha * xi;
+    }
+}
+
+/// A code path of the dense kernels. All give bit-identical results; they
+/// differ in speed.
+///
+/// ```
+/// use constnet::math::KernelPath;
+/// assert!(KernelPath::Portable.is_available());
+/// assert!(KernelPath::detected().is_available());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KernelPath {
+    /// Plain Rust for the build target (SSE2 on x86-64); what `no_std` runs.
+    Portable,
+    /// x86-64 AVX2 copy (`std` feature, selected at run time).
+    Avx2,
+    /// x86-64 AVX-512F copy (`std` feature, selected at run time).
+    Avx512,
+}
+
+impl KernelPath {
+    /// Every path, portable first.
+    pub const ALL: [KernelPath; 3] = [KernelPath::Portable, KernelPath::Avx2, KernelPath::Avx512];
+
+    /// The fastest path this build can run on this CPU: what
+    /// [`dense_forward`] and [`dense_backward`] use.
+    #[inline]
+    pub fn detected() -> KernelPath {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        return x86::detect();
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        KernelPath::Portable
+    }
+
+    /// True if this build can run the path on this CPU.
+    #[inline]
+    pub fn is_available(self) -> bool {
+        matches!(
+            (self, KernelPath::detected()),
+            (KernelPath::Portable, _) | (_, KernelPath::Avx512) | (KernelPath::Avx2, KernelPath::Avx2)
+        )
     }
 }
 
@@ -54,18 +157,60 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
 /// out-of-line copy of each kernel.
 pub const INLINE_WEIGHTS: usize = 64;
 
-/// Dense forward pass for `rows` samples: `y[s][o] = b[o] + Σ_i w[o][i]·x[s][i]`.
+/// Dense forward pass for `rows` samples: `y[s][o] = b[o] + dot(w[o], x[s])`.
 ///
-/// `w` is `outs × ins` row-major, `x` is `rows × ins`, `y` is `rows × outs`.
+/// `w` is `outs × ins` row-major, `x` is `rows × ins`, `y` is `rows × outs`
+/// (`rows` is the smaller of the two row counts). Register-blocked over
+/// samples and outputs; under `std` on x86-64 it runs an AVX-512 or AVX2 copy
+/// when the CPU has one, with results bit-identical to the portable one.
+///
+/// ```
+/// use constnet::math::dense_forward;
+/// let w = [1.0, 2.0, 3.0, 4.0]; // 2 outputs × 2 inputs
+/// let mut y = [0.0; 4];
+/// dense_forward(&w, &[0.5, -0.5], &[1.0, 1.0, 0.0, 1.0], &mut y, 2, 2);
+/// assert_eq!(y, [3.5, 6.5, 2.5, 3.5]);
+/// ```
 pub fn dense_forward(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
-    dense_forward_inline(w, b, x, y, ins, outs)
+    dense_forward_on(KernelPath::detected(), w, b, x, y, ins, outs);
 }
 
-/// [`dense_forward`], always inlined (for small constant shapes).
+/// [`dense_forward`] on a chosen [`KernelPath`] (the portable one if `path`
+/// is not available here); returns the path that ran. Every path gives the
+/// same bits, which `tests/kernels.rs` checks with this function.
+///
+/// ```
+/// use constnet::math::{dense_forward_on, KernelPath};
+/// let (w, b, x) = ([1.0; 32], [0.5], [2.0; 32]);
+/// let mut y = [[0.0]; 3];
+/// for (path, y) in KernelPath::ALL.into_iter().zip(&mut y) {
+///     dense_forward_on(path, &w, &b, &x, y, 32, 1);
+/// }
+/// assert!(y.iter().all(|y| y[0] == 64.5));
+/// ```
+pub fn dense_forward_on(
+    path: KernelPath,
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    ins: usize,
+    outs: usize,
+) -> KernelPath {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if path.is_available() && x86::dense_forward_on(path, w, b, x, y, ins, outs) {
+        return path;
+    }
+    let _ = path;
+    blocked::forward::<{ blocked::PORTABLE.fwd_s }, { blocked::PORTABLE.fwd_o }>(w, b, x, y, ins, outs);
+    KernelPath::Portable
+}
+
+/// [`dense_forward`], always inlined and not blocked (for small constant shapes).
 #[inline(always)]
 pub fn dense_forward_inline(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
     if ins == 0 || outs == 0 {
-        y.iter_mut().zip(b.iter().cycle()).for_each(|(yi, bi)| *yi = *bi);
+        y.chunks_exact_mut(outs.max(1)).for_each(|ys| ys.iter_mut().zip(b).for_each(|(yi, bi)| *yi = *bi));
         return;
     }
     for (xs, ys) in x.chunks_exact(ins).zip(y.chunks_exact_mut(outs)) {
@@ -77,9 +222,19 @@ pub fn dense_forward_inline(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins:
 
 /// Dense backward pass for `rows` samples.
 ///
-/// Adds `Σ_s dy[s] ⊗ x[s]` into `dw` (`outs × ins`) and `Σ_s dy[s]` into `db`;
-/// if `dx` is given, overwrites it with `dy · W` (`rows × ins`), the gradient
-/// with respect to the input.
+/// Adds `Σ_s dy[s] ⊗ x[s]` into `dw` (`outs × ins`) and `Σ_s dy[s]` into `db`,
+/// sample after sample; if `dx` is given, overwrites it with `dy · W`
+/// (`rows × ins`), the gradient with respect to the input (pass `None` for a
+/// network's first layer, whose input gradient nobody uses). Blocked and
+/// dispatched like [`dense_forward`], with bit-identical results.
+///
+/// ```
+/// use constnet::math::dense_backward;
+/// let (w, x, dy) = ([1.0, 2.0], [3.0, 4.0], [0.5]); // 1 output × 2 inputs, one sample
+/// let (mut dw, mut db, mut dx) = ([0.0; 2], [0.0], [0.0; 2]);
+/// dense_backward(&w, &x, &dy, &mut dw, &mut db, Some(&mut dx), 2, 1);
+/// assert_eq!((dw, db, dx), ([1.5, 2.0], [0.5], [0.5, 1.0]));
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn dense_backward(
     w: &[f32],
@@ -91,10 +246,36 @@ pub fn dense_backward(
     ins: usize,
     outs: usize,
 ) {
-    dense_backward_inline(w, x, dy, dw, db, dx, ins, outs)
+    dense_backward_on(KernelPath::detected(), w, x, dy, dw, db, dx, ins, outs);
 }
 
-/// [`dense_backward`], always inlined (for small constant shapes).
+/// [`dense_backward`] on a chosen [`KernelPath`] (the portable one if `path`
+/// is not available here); returns the path that ran.
+#[allow(clippy::too_many_arguments)]
+pub fn dense_backward_on(
+    path: KernelPath,
+    w: &[f32],
+    x: &[f32],
+    dy: &[f32],
+    dw: &mut [f32],
+    db: &mut [f32],
+    dx: Option<&mut [f32]>,
+    ins: usize,
+    outs: usize,
+) -> KernelPath {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    let mut dx = dx;
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if path.is_available() && x86::dense_backward_on(path, w, x, dy, dw, db, dx.as_deref_mut(), ins, outs) {
+        return path;
+    }
+    let _ = path;
+    const P: blocked::Blocks = blocked::PORTABLE;
+    blocked::backward::<{ P.dw_o }, { P.dw_l }, { P.dx_s }, { P.dx_l }>(w, x, dy, dw, db, dx, ins, outs);
+    KernelPath::Portable
+}
+
+/// [`dense_backward`], always inlined and not blocked (for small constant shapes).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn dense_backward_inline(
@@ -107,8 +288,14 @@ pub fn dense_backward_inline(
     ins: usize,
     outs: usize,
 ) {
-    if ins == 0 || outs == 0 {
-        for dys in dy.chunks_exact(outs.max(1)) {
+    if outs == 0 {
+        if let Some(dx) = dx {
+            dx.fill(0.0);
+        }
+        return;
+    }
+    if ins == 0 {
+        for dys in dy.chunks_exact(outs) {
             axpy(1.0, dys, db);
         }
         return;
@@ -148,6 +335,12 @@ pub fn argmax(v: &[f32]) -> usize {
 
 /// Overwrites `v` with `softmax(v)`, subtracting the maximum first so that
 /// large logits never overflow.
+///
+/// ```
+/// let mut v = [0.0, 0.0];
+/// constnet::math::softmax_in_place(&mut v);
+/// assert_eq!(v, [0.5, 0.5]);
+/// ```
 #[inline]
 pub fn softmax_in_place(v: &mut [f32]) {
     let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -179,8 +372,24 @@ mod tests {
     }
 
     #[test]
+    fn dot_follows_the_documented_order() {
+        // Values whose sum depends on the order: 1e8 + 1 - 1e8.
+        let a: [f32; 17] = core::array::from_fn(|i| match i {
+            0 => 1e8,
+            8 => 1.0,
+            16 => -1e8,
+            _ => 0.0,
+        });
+        let ones = [1.0; 17];
+        // lane 0 = 1e8 + (-1e8) = 0, lane 8 = 1, folded: 0 + 1 = 1.
+        assert_eq!(dot(&a, &ones), 1.0);
+        // Below 16 elements: left to right, (1e8 + 1) - 1e8 = 0 in f32.
+        assert_eq!(dot(&[1e8, 1.0, -1e8], &[1.0; 3]), 0.0);
+    }
+
+    #[test]
     fn dense_kernels_match_naive_loops() {
-        const I: usize = 11;
+        const I: usize = 21;
         const O: usize = 5;
         const R: usize = 3;
         let w: [f32; I * O] = core::array::from_fn(|i| ((i * 7 % 13) as f32 - 6.0) / 7.0);

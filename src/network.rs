@@ -1,4 +1,4 @@
-//! Networks: tuples of layers, and named networks made with [`network!`].
+//! Networks: tuples of layers, and named networks made with [`network!`](crate::network!).
 //!
 //! `(A, B, C)` (up to 8 layers) and nested `(A, (B, C))` are networks: they
 //! implement [`Layer`](crate::Layer), [`Backprop`](crate::Backprop),
@@ -56,6 +56,10 @@ macro_rules! network {
             #[inline]
             fn backward(&self, cache: &Self::Cache, d_out: &Self::Output, grads: &mut Self) -> X {
                 self.0.backward(cache, d_out, &mut grads.0)
+            }
+            #[inline]
+            fn backward_params(&self, cache: &Self::Cache, d_out: &Self::Output, grads: &mut Self) {
+                self.0.backward_params(cache, d_out, &mut grads.0)
             }
         }
 

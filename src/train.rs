@@ -132,7 +132,7 @@ impl<M: Backprop<X> + Params, X> Trainer<M, X> {
         let y = model.forward_train(x, &mut self.cache);
         let (value, d_out) = loss.loss_grad(&y, target);
         self.grads.set_zero();
-        model.backward(&self.cache, &d_out, &mut self.grads);
+        model.backward_params(&self.cache, &d_out, &mut self.grads);
         (value, y)
     }
 

@@ -129,7 +129,7 @@ fn adam_trains_the_nnfs_spiral() {
         confusion.add_scores(&net.forward(p), l);
     }
     assert_eq!(confusion.accuracy(), m.accuracy);
-    assert!((0..3).all(|c| confusion.recall(c) > 0.7), "{confusion}");
+    assert!((0..3).all(|c| confusion.recall(c) >= 0.7), "{confusion}");
 }
 
 // ---------------------------------------------------------------------------

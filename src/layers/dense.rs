@@ -69,12 +69,12 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     }
 
     #[inline(always)]
-    fn backward_rows(&self, x: &[f32], dy: &[f32], grads: &mut Self, dx: &mut [f32]) {
+    fn backward_rows(&self, x: &[f32], dy: &[f32], grads: &mut Self, dx: Option<&mut [f32]>) {
         let (w, dw, db) = (self.weight.as_flattened(), grads.weight.as_flattened_mut(), &mut grads.bias);
         if IN * OUT <= math::INLINE_WEIGHTS {
-            math::dense_backward_inline(w, x, dy, dw, db, Some(dx), IN, OUT);
+            math::dense_backward_inline(w, x, dy, dw, db, dx, IN, OUT);
         } else {
-            math::dense_backward(w, x, dy, dw, db, Some(dx), IN, OUT);
+            math::dense_backward(w, x, dy, dw, db, dx, IN, OUT);
         }
     }
 }
@@ -123,8 +123,13 @@ impl<const IN: usize, const OUT: usize> Backprop<[f32; IN]> for Dense<IN, OUT> {
     #[inline]
     fn backward(&self, cache: &[f32; IN], d_out: &[f32; OUT], grads: &mut Self) -> [f32; IN] {
         let mut dx = [0.0; IN];
-        self.backward_rows(cache, d_out, grads, &mut dx);
+        self.backward_rows(cache, d_out, grads, Some(&mut dx));
         dx
+    }
+    /// Skips the `W`ᵀ·dy product.
+    #[inline]
+    fn backward_params(&self, cache: &[f32; IN], d_out: &[f32; OUT], grads: &mut Self) {
+        self.backward_rows(cache, d_out, grads, None);
     }
 }
 
@@ -139,8 +144,13 @@ impl<const IN: usize, const OUT: usize, const B: usize> Backprop<[[f32; IN]; B]>
     #[inline]
     fn backward(&self, cache: &[[f32; IN]; B], d_out: &[[f32; OUT]; B], grads: &mut Self) -> [[f32; IN]; B] {
         let mut dx = [[0.0; IN]; B];
-        self.backward_rows(cache.as_flattened(), d_out.as_flattened(), grads, dx.as_flattened_mut());
+        self.backward_rows(cache.as_flattened(), d_out.as_flattened(), grads, Some(dx.as_flattened_mut()));
         dx
+    }
+    /// Skips the `dy`·`W` product.
+    #[inline]
+    fn backward_params(&self, cache: &[[f32; IN]; B], d_out: &[[f32; OUT]; B], grads: &mut Self) {
+        self.backward_rows(cache.as_flattened(), d_out.as_flattened(), grads, None);
     }
 }
 

@@ -15,7 +15,8 @@
 //!         h
 //!     }
 //! }
-//! // Backprop: Cache = (A::Cache, B::Cache, C::Cache); backward runs 2, 1, 0.
+//! // Backprop: Cache = (A::Cache, B::Cache, C::Cache); backward runs 2, 1, 0;
+//! // backward_params runs backward on 2 and 1, then backward_params on 0.
 //! // Params: tensors of 0, then 1, then 2. Zeros: element-wise.
 //! ```
 //!
@@ -27,6 +28,18 @@ use crate::params::fingerprint;
 use crate::{Backprop, Layer, Params, TensorShape, Zeros};
 
 macro_rules! tuple_network {
+    // backward_params: `backward` from the last layer down to the second,
+    // then the first layer's `backward_params` (its dL/dx is never needed).
+    (@params $s:ident, $c:ident, $d:ident, $g:ident; $li:tt; $($r:tt),+) => {
+        tuple_network!(@params_go $s, $c, $g; [$li $($r)+]; $d)
+    };
+    (@params_go $s:ident, $c:ident, $g:ident; [$first:tt]; $d:expr) => {
+        $s.$first.backward_params(&$c.$first, $d, &mut $g.$first)
+    };
+    (@params_go $s:ident, $c:ident, $g:ident; [$i:tt $($rest:tt)+]; $d:expr) => {{
+        let d = $s.$i.backward(&$c.$i, $d, &mut $g.$i);
+        tuple_network!(@params_go $s, $c, $g; [$($rest)+]; &d)
+    }};
     (
         first $F:ident $fi:tt;
         rest $($T:ident $i:tt $P:ident),+;
@@ -76,6 +89,15 @@ macro_rules! tuple_network {
                 let d = self.$li.backward(&cache.$li, d_out, &mut grads.$li);
                 $(let d = self.$r.backward(&cache.$r, &d, &mut grads.$r);)+
                 d
+            }
+            #[inline]
+            fn backward_params(
+                &self,
+                cache: &Self::Cache,
+                d_out: &<Self as Layer<X>>::Output,
+                grads: &mut Self,
+            ) {
+                tuple_network!(@params self, cache, d_out, grads; $li; $($r),+);
             }
         }
 

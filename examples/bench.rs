@@ -1,0 +1,334 @@
+//! Speed benchmark: the configurations of `../shared/bench/peers/` (NumPy and
+//! PyTorch MLPs), printed as the same `key=value` lines so
+//! `scripts/bench_compare.sh` can put them side by side.
+//!
+//! ```text
+//! cargo run --release --features std --example bench                    # every configuration
+//! cargo run --release --features std --example bench -- mlp 32          # 784-128-10 ReLU/softmax-CE, batch 32
+//! cargo run --release --features std --example bench -- mlp 128         # the same at batch 128
+//! cargo run --release --features std --example bench -- cretan          # 784-50-10 sigmoid/MSE(½·sum), batch 200
+//! cargo run --release --features std --example bench -- quadrants       # 2-3-2 LeakyReLU/MSE, per-sample SGD
+//! cargo run --release --features std --example bench -- kernels         # GFLOP/s of each dense kernel on each code path
+//! ```
+//!
+//! Data is MNIST-shaped random noise (60,000 training and 10,000 test
+//! samples, pixels uniform in [0, 1), labels uniform in 0..10), as the peers'
+//! `--data random`: timing does not depend on the values. Every epoch
+//! shuffles and gathers each mini-batch into one buffer inside the timing,
+//! as the peers' `np.take` shuffle does. Runs on one thread.
+
+use constnet::math::{self, KernelPath};
+use constnet::prelude::*;
+use rand_core::{RngCore, SeedableRng};
+use rand_pcg::Pcg64;
+use std::hint::black_box;
+use std::time::Instant;
+
+const N_TRAIN: usize = 60_000;
+const N_TEST: usize = 10_000;
+const PIXELS: usize = 784;
+const EPOCHS: usize = 3;
+const INFER_BATCH: usize = 1000;
+const B1_SAMPLES: usize = 2000;
+
+network! {
+    /// 784-128-10 ReLU, softmax cross-entropy on the logits.
+    struct Mlp((Dense<PIXELS, 128>, Relu, Dense<128, 10>));
+}
+
+network! {
+    /// The Cretan tutorial's 784-50-10 sigmoid network.
+    struct Cretan((Dense<PIXELS, 50>, Sigmoid, Dense<50, 10>, Sigmoid));
+}
+
+network! {
+    /// The mathspp quadrants network.
+    struct Quadrants((Dense<2, 3>, LeakyRelu, Dense<3, 2>, LeakyRelu));
+}
+
+struct Data {
+    x: Vec<[f32; PIXELS]>,
+    y: Vec<usize>,
+    x_test: Vec<[f32; PIXELS]>,
+}
+
+fn uniform(rng: &mut Pcg64) -> f32 {
+    (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32
+}
+
+fn random_data() -> Data {
+    let mut rng = Pcg64::seed_from_u64(12345);
+    let mut rows = |n: usize| -> Vec<[f32; PIXELS]> {
+        (0..n).map(|_| core::array::from_fn(|_| uniform(&mut rng))).collect()
+    };
+    let (x, x_test) = (rows(N_TRAIN), rows(N_TEST));
+    let y = (0..N_TRAIN).map(|i| (i * 7919 + i / 3) % 10).collect();
+    Data { x, y, x_test }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { 0.5 * (v[n / 2 - 1] + v[n / 2]) }
+}
+
+/// FLOPs per sample as the peers count them (`peer_common.flops`, lean).
+fn flops(sizes: &[usize], batch: usize) -> (f64, f64) {
+    let (mut fwd, mut bwd, mut params) = (0.0, 0.0, 0.0);
+    for (k, w) in sizes.windows(2).enumerate() {
+        let (i, o) = (w[0] as f64, w[1] as f64);
+        fwd += 2.0 * i * o + 2.0 * o;
+        bwd += 2.0 * i * o + 2.0 * o + if k > 0 { 2.0 * i * o } else { 0.0 };
+        params += i * o + o;
+    }
+    (fwd + bwd + 2.0 * params / batch as f64, fwd)
+}
+
+/// Trains `net` for [`EPOCHS`] epochs of mini-batches of `B` (the last
+/// partial batch is dropped: shapes are static); returns the median epoch's
+/// samples per second.
+fn train_epochs<M, L, T, const B: usize>(
+    net: &mut M,
+    loss: &L,
+    lr: f32,
+    data: &Data,
+    target: impl Fn(&[usize; B]) -> T,
+) -> (f64, Vec<f64>)
+where
+    M: Backprop<[[f32; PIXELS]; B]> + Params,
+    L: Loss<M::Output, T>,
+{
+    let mut trainer: Box<Trainer<M, [[f32; PIXELS]; B]>> = Box::new(Trainer::new());
+    let mut sgd = Sgd::new(lr);
+    let mut batch: Box<[[f32; PIXELS]; B]> = Box::new([[0.0; PIXELS]; B]);
+    let mut rng = Pcg64::seed_from_u64(0);
+    let mut order: Vec<usize> = (0..N_TRAIN).collect();
+    let steps = N_TRAIN / B;
+    let mut times = Vec::new();
+    for _ in 0..EPOCHS {
+        let start = Instant::now();
+        constnet::random::shuffle(&mut order, &mut rng);
+        let mut loss_sum = 0.0;
+        for idx in order.chunks_exact(B) {
+            let mut labels = [0usize; B];
+            for ((row, l), &k) in batch.iter_mut().zip(&mut labels).zip(idx) {
+                *row = data.x[k];
+                *l = data.y[k];
+            }
+            loss_sum += trainer.step(net, &mut sgd, loss, &batch, &target(&labels)).expect("finite loss");
+        }
+        times.push(start.elapsed().as_secs_f64());
+        println!(
+            "# epoch {}: {:.3}s loss={:.4}",
+            times.len(),
+            times[times.len() - 1],
+            loss_sum / steps as f32
+        );
+    }
+    ((steps * B) as f64 / median(times.clone()), times)
+}
+
+fn init_net<M: Params>(net: &mut M) {
+    init(net, Init::GlorotUniform, &mut Pcg64::seed_from_u64(1));
+}
+
+fn inference<M, const OUT: usize>(net: &M, data: &Data) -> (f64, f64)
+where
+    M: Layer<[f32; PIXELS], Output = [f32; OUT]>
+        + Layer<[[f32; PIXELS]; INFER_BATCH], Output = [[f32; OUT]; INFER_BATCH]>,
+{
+    let mut b1 = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        for x in &data.x_test[..B1_SAMPLES] {
+            black_box(net.forward(black_box(x)));
+        }
+        b1.push(start.elapsed().as_secs_f64() / B1_SAMPLES as f64);
+    }
+    let mut bt = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        for chunk in data.x_test.chunks_exact(INFER_BATCH) {
+            let batch: &[[f32; PIXELS]; INFER_BATCH] = chunk.try_into().unwrap();
+            black_box(net.forward(black_box(batch)));
+        }
+        bt.push(start.elapsed().as_secs_f64() / N_TEST as f64);
+    }
+    (median(b1), median(bt))
+}
+
+fn report(kv: &[(&str, String)]) {
+    for (k, v) in kv {
+        println!("{k}={v}");
+    }
+}
+
+fn mlp<const B: usize>(data: &Data) {
+    let sizes = [PIXELS, 128, 10];
+    println!(
+        "# constnet net 784-128-10 act=relu loss=softmax-ce batch={B} lr=0.1 epochs={EPOCHS} path={:?}",
+        KernelPath::detected()
+    );
+    let mut net = Mlp::zeros();
+    init_net(&mut net);
+    let (sps, times) = train_epochs::<_, _, _, B>(&mut net, &SoftmaxCrossEntropy, 0.1, data, |l| *l);
+    let (b1, bt) = inference::<_, 10>(&net, data);
+    let (ft, fi) = flops(&sizes, B);
+    report(&[
+        ("peer", "constnet".into()),
+        ("net", "784-128-10".into()),
+        ("batch", B.to_string()),
+        ("epoch_s_all", times.iter().map(|t| format!("{t:.4}")).collect::<Vec<_>>().join(",")),
+        ("train_samples_per_s", format!("{sps:.0}")),
+        ("train_gflops_useful", format!("{:.2}", sps * ft / 1e9)),
+        ("infer_latency_b1_us", format!("{:.3}", b1 * 1e6)),
+        ("infer_samples_per_s", format!("{:.0}", 1.0 / bt)),
+        ("infer_gflops_batched", format!("{:.2}", fi / bt / 1e9)),
+    ]);
+}
+
+fn cretan(data: &Data) {
+    const B: usize = 200;
+    println!(
+        "# constnet net 784-50-10 act=sigmoid out=sigmoid loss=mse-halfsum batch={B} lr=0.3 epochs={EPOCHS}"
+    );
+    let mut net = Cretan::zeros();
+    init_net(&mut net);
+    let (sps, times) =
+        train_epochs::<_, _, _, B>(&mut net, &Mse::HALF_SUM, 0.3, data, |l| -> [[f32; 10]; B] {
+            core::array::from_fn(|s| core::array::from_fn(|c| (c == l[s]) as u8 as f32))
+        });
+    let (ft, _) = flops(&[PIXELS, 50, 10], B);
+    report(&[
+        ("peer", "constnet".into()),
+        ("net", "784-50-10".into()),
+        ("batch", B.to_string()),
+        ("epoch_s_all", times.iter().map(|t| format!("{t:.4}")).collect::<Vec<_>>().join(",")),
+        ("train_samples_per_s", format!("{sps:.0}")),
+        ("train_gflops_useful", format!("{:.2}", sps * ft / 1e9)),
+    ]);
+}
+
+fn quadrants() {
+    const N: usize = 100_000;
+    let mut rng = Pcg64::seed_from_u64(12345);
+    let x: Vec<[f32; 2]> =
+        (0..N).map(|_| [2.0 * uniform(&mut rng) - 1.0, 2.0 * uniform(&mut rng) - 1.0]).collect();
+    let t: Vec<[f32; 2]> = x.iter().map(|p| [(p[0] > 0.0) as u8 as f32, (p[1] > 0.0) as u8 as f32]).collect();
+    println!("# constnet net 2-3-2 act=leaky(0.01) out=leaky loss=mse batch=1 lr=0.05 n_train={N}");
+    let mut rates = Vec::new();
+    for rep in 0..7 {
+        let mut net = Quadrants((Dense::zeros(), LeakyRelu::default(), Dense::zeros(), LeakyRelu::default()));
+        init(&mut net, Init::GlorotUniform, &mut Pcg64::seed_from_u64(rep));
+        let mut trainer = Trainer::new();
+        let mut sgd = Sgd::new(0.05);
+        let mut order: Vec<usize> = (0..N).collect();
+        let start = Instant::now();
+        constnet::random::shuffle(&mut order, &mut rng);
+        for &k in &order {
+            trainer.step(&mut net, &mut sgd, &Mse::MEAN, &x[k], &t[k]).expect("finite loss");
+        }
+        rates.push(N as f64 / start.elapsed().as_secs_f64());
+        black_box(&net);
+    }
+    report(&[
+        ("peer", "constnet".into()),
+        ("net", "2-3-2".into()),
+        ("train_samples_per_s", format!("{:.0}", median(rates))),
+    ]);
+}
+
+fn kernels() {
+    let mut rng = Pcg64::seed_from_u64(7);
+    let mut v = |n: usize| -> Vec<f32> { (0..n).map(|_| uniform(&mut rng) - 0.5).collect() };
+    for (ins, outs, rows) in [(784, 128, 1), (784, 128, 32), (784, 128, 128), (128, 10, 32), (784, 50, 200)] {
+        let (w, b, x, dy) = (v(ins * outs), v(outs), v(ins * rows), v(outs * rows));
+        let (mut y, mut dw, mut db, mut dx) =
+            (vec![0.0; outs * rows], vec![0.0; ins * outs], vec![0.0; outs], vec![0.0; ins * rows]);
+        let flop = 2.0 * (ins * outs * rows) as f64;
+        let reps = (2e9 / flop / 10.0).max(10.0) as usize;
+        for path in KernelPath::ALL.into_iter().filter(|p| p.is_available()) {
+            let time = |f: &mut dyn FnMut()| {
+                median(
+                    (0..5)
+                        .map(|_| {
+                            let start = Instant::now();
+                            for _ in 0..reps {
+                                f();
+                            }
+                            start.elapsed().as_secs_f64() / reps as f64
+                        })
+                        .collect(),
+                )
+            };
+            let tf = time(&mut || {
+                math::dense_forward_on(path, &w, &b, &x, &mut y, ins, outs);
+                black_box(&y);
+            });
+            let tw = time(&mut || {
+                math::dense_backward_on(path, &w, &x, &dy, &mut dw, &mut db, None, ins, outs);
+                black_box(&dw);
+            });
+            let tx = time(&mut || {
+                math::dense_backward_on(path, &w, &x, &dy, &mut dw, &mut db, Some(&mut dx), ins, outs);
+                black_box(&dx);
+            });
+            println!(
+                "{ins:>4}x{outs:<4} rows {rows:>3} {path:>8?}: forward {:6.1} GFLOP/s  dW {:6.1}  dx {:6.1}",
+                flop / tf / 1e9,
+                flop / tw / 1e9,
+                flop / (tx - tw).max(1e-12) / 1e9
+            );
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Large static batches live on this thread's stack; give it room.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let what = args.first().map_or("all", |s| s.as_str());
+            match what {
+                "kernels" => kernels(),
+                "quadrants" => quadrants(),
+                "mlp" => {
+                    let data = random_data();
+                    match args.get(1).map_or("32", |s| s.as_str()) {
+                        "128" => mlp::<128>(&data),
+                        _ => mlp::<32>(&data),
+                    }
+                }
+                "cretan" => cretan(&random_data()),
+                "train" => {
+                    // Training only (for profiling).
+                    let data = random_data();
+                    let mut net = Mlp::zeros();
+                    init_net(&mut net);
+                    let sps = match args.get(1).map_or("32", |s| s.as_str()) {
+                        "128" => {
+                            train_epochs::<_, _, _, 128>(&mut net, &SoftmaxCrossEntropy, 0.1, &data, |l| *l).0
+                        }
+                        _ => {
+                            train_epochs::<_, _, _, 32>(&mut net, &SoftmaxCrossEntropy, 0.1, &data, |l| *l).0
+                        }
+                    };
+                    println!("train_samples_per_s={sps:.0}");
+                }
+                "all" => {
+                    let data = random_data();
+                    mlp::<32>(&data);
+                    mlp::<128>(&data);
+                    cretan(&data);
+                    quadrants();
+                }
+                other => panic!(
+                    "unknown benchmark {other:?}: use mlp [32|128], cretan, quadrants, kernels or nothing"
+                ),
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}

@@ -1,0 +1,118 @@
+//! Run-time selection of AVX-512 and AVX2 copies of the blocked kernels
+//! (x86-64 with the `std` feature).
+//!
+//! Each copy is the same generic code from `blocked.rs`, compiled inside a
+//! `#[target_feature]` function with a block shape that fits that
+//! instruction set's registers. Rust never contracts `a * b + c` into a fused
+//! multiply-add (even where FMA is enabled) and the blocking never changes
+//! the order of a sum, so every copy gives the portable build's bits.
+//!
+//! Calling a `#[target_feature]` function from code compiled without those
+//! features is `unsafe`: the caller must know the CPU has them. That check is
+//! `is_x86_feature_detected!` (a cached load after the first call), right
+//! before each call — the only `unsafe` in the crate.
+#![allow(unsafe_code)]
+
+use super::blocked::{self, Blocks};
+
+/// 32 zmm registers of 16 lanes: 4 × 4 dot products of 16 lanes each.
+const AVX512: Blocks = Blocks { fwd_s: 4, fwd_o: 4, dw_o: 4, dw_l: 64, dx_s: 4, dx_l: 64 };
+/// 16 ymm registers of 8 lanes: 16 partial sums take two, and larger forward
+/// blocks spill (measured: 1 × 1 runs at ~37 GFLOP/s, 1 × 2 at ~15).
+const AVX2: Blocks = Blocks { fwd_s: 1, fwd_o: 1, dw_o: 4, dw_l: 24, dx_s: 4, dx_l: 24 };
+
+use super::KernelPath;
+
+/// The best copy for this CPU.
+#[inline]
+pub(crate) fn detect() -> KernelPath {
+    if cfg!(target_feature = "avx512f") || std::is_x86_feature_detected!("avx512f") {
+        KernelPath::Avx512
+    } else if cfg!(target_feature = "avx2") || std::is_x86_feature_detected!("avx2") {
+        KernelPath::Avx2
+    } else {
+        KernelPath::Portable
+    }
+}
+
+macro_rules! copies {
+    ($fwd:ident, $bwd:ident, $feature:literal, $b:ident) => {
+        #[target_feature(enable = $feature)]
+        pub(crate) fn $fwd(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
+            blocked::forward::<{ $b.fwd_s }, { $b.fwd_o }>(w, b, x, y, ins, outs)
+        }
+
+        #[target_feature(enable = $feature)]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn $bwd(
+            w: &[f32],
+            x: &[f32],
+            dy: &[f32],
+            dw: &mut [f32],
+            db: &mut [f32],
+            dx: Option<&mut [f32]>,
+            ins: usize,
+            outs: usize,
+        ) {
+            blocked::backward::<{ $b.dw_o }, { $b.dw_l }, { $b.dx_s }, { $b.dx_l }>(
+                w, x, dy, dw, db, dx, ins, outs,
+            )
+        }
+    };
+}
+
+copies!(forward_avx512, backward_avx512, "avx512f", AVX512);
+copies!(forward_avx2, backward_avx2, "avx2", AVX2);
+
+/// Runs the forward pass on `path`'s copy; `false` if that is the portable one.
+#[inline]
+pub(crate) fn dense_forward_on(
+    path: KernelPath,
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    ins: usize,
+    outs: usize,
+) -> bool {
+    match path {
+        // SAFETY: the guard checked that the CPU has AVX-512F.
+        KernelPath::Avx512 if detect() == KernelPath::Avx512 => unsafe {
+            forward_avx512(w, b, x, y, ins, outs)
+        },
+        // SAFETY: AVX2 is present whenever `detect()` reports AVX2 or AVX-512.
+        KernelPath::Avx2 if detect() != KernelPath::Portable => unsafe {
+            forward_avx2(w, b, x, y, ins, outs)
+        },
+        _ => return false,
+    }
+    true
+}
+
+/// Runs the backward pass on `path`'s copy; `false` if that is the portable one.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_backward_on(
+    path: KernelPath,
+    w: &[f32],
+    x: &[f32],
+    dy: &[f32],
+    dw: &mut [f32],
+    db: &mut [f32],
+    dx: Option<&mut [f32]>,
+    ins: usize,
+    outs: usize,
+) -> bool {
+    match path {
+        // SAFETY: the guard checked that the CPU has AVX-512F.
+        KernelPath::Avx512 if detect() == KernelPath::Avx512 => unsafe {
+            backward_avx512(w, x, dy, dw, db, dx, ins, outs)
+        },
+        // SAFETY: AVX2 is present whenever `detect()` reports AVX2 or AVX-512.
+        KernelPath::Avx2 if detect() != KernelPath::Portable => unsafe {
+            backward_avx2(w, x, dy, dw, db, dx, ins, outs)
+        },
+        _ => return false,
+    }
+    true
+}
