@@ -66,6 +66,13 @@ pub(crate) fn fold16(l: &[f32; LANES]) -> f32 {
 /// ```
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    dot_inline(a, b)
+}
+
+/// [`dot`], always inlined: with a constant short length only the
+/// left-to-right sum is left.
+#[inline(always)]
+pub(crate) fn dot_inline(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     if n < LANES {
@@ -215,7 +222,7 @@ pub fn dense_forward_inline(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins:
     }
     for (xs, ys) in x.chunks_exact(ins).zip(y.chunks_exact_mut(outs)) {
         for ((yo, wo), bo) in ys.iter_mut().zip(w.chunks_exact(ins)).zip(b) {
-            *yo = bo + dot(wo, xs);
+            *yo = bo + dot_inline(wo, xs);
         }
     }
 }

@@ -116,6 +116,7 @@ impl<M: Backprop<X> + Params, X> Trainer<M, X> {
 
     /// Computes the loss of `model` on `x` against `target` and its gradient
     /// (left in [`grads`](Self::grads)), without updating the model.
+    #[inline]
     pub fn gradient<L, T>(&mut self, model: &M, loss: &L, x: &X, target: &T) -> f32
     where
         L: Loss<M::Output, T>,
@@ -125,6 +126,7 @@ impl<M: Backprop<X> + Params, X> Trainer<M, X> {
 
     /// [`gradient`](Self::gradient), also returning the model's output (the
     /// predictions the loss was computed on).
+    #[inline]
     pub fn gradient_with_output<L, T>(&mut self, model: &M, loss: &L, x: &X, target: &T) -> (f32, M::Output)
     where
         L: Loss<M::Output, T>,
@@ -139,6 +141,7 @@ impl<M: Backprop<X> + Params, X> Trainer<M, X> {
     /// One training step: gradient, then `opt.step` — unless the loss or the
     /// gradient is not finite, in which case the model is untouched and the
     /// error returned (with `loss` NaN when only the gradient was bad).
+    #[inline]
     pub fn step<O, L, T>(
         &mut self,
         model: &mut M,
@@ -156,6 +159,7 @@ impl<M: Backprop<X> + Params, X> Trainer<M, X> {
 
     /// [`step`](Self::step), also returning the model's output before the
     /// update (what NNFS measures accuracy on).
+    #[inline]
     pub fn step_with_output<O, L, T>(
         &mut self,
         model: &mut M,

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs constnet's benchmark (examples/bench.rs) and the NumPy peer (and the
+# PyTorch peer when `import torch` works) back to back, one thread each, on
+# the same configurations, and prints the ratios. The machines are shared and
+# noisy: compare the ratios of one run, not absolute numbers across runs.
+#
+#   scripts/bench_compare.sh              # one round
+#   ROUNDS=3 scripts/bench_compare.sh     # three rounds, medians per figure
+#   PEERS=/path/to/peers scripts/bench_compare.sh
+#
+# Needs: cargo, python3 with numpy and threadpoolctl (`python3 -m pip install
+# numpy threadpoolctl`), the peer scripts in ../shared/bench/peers (or $PEERS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEERS=${PEERS:-../shared/bench/peers}
+ROUNDS=${ROUNDS:-1}
+OUT=${OUT:-$(mktemp -d)}
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+[ -f "$PEERS/numpy_mlp.py" ] || { echo "error: $PEERS/numpy_mlp.py not found (set PEERS)" >&2; exit 1; }
+python3 -c 'import numpy, threadpoolctl' || { echo "error: python3 -m pip install numpy threadpoolctl" >&2; exit 1; }
+TORCH=0
+if python3 -c 'import torch' 2>/dev/null; then TORCH=1; fi
+
+cargo build --quiet --release --features std --example bench
+BENCH="${CARGO_TARGET_DIR:-target}/release/examples/bench"
+
+echo "# $(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) CPUs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# constnet kernel path: $("$BENCH" path)"
+[ "$TORCH" = 1 ] || echo "# torch not importable: PyTorch peer skipped"
+
+np() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 "$PEERS/numpy_mlp.py" "$@"; }
+th() { python3 "$PEERS/torch_mlp.py" "$@"; }
+
+MLP="--data random --hidden 128 --epochs 3 --lr 0.1"
+CRETAN="--data random --hidden 50 --act sigmoid --out sigmoid --loss mse --mse-reduction halfsum --lr 0.3 --batch 200 --epochs 3"
+QUAD="--data quadrants --hidden 3 --act leaky --out leaky --loss mse --lr 0.05 --batch 1 --epochs 1 --n-train 100000"
+
+for r in $(seq 1 "$ROUNDS"); do
+  for cfg in mlp32 mlp128 cretan quadrants; do
+    case $cfg in
+      mlp32) ours=(mlp 32); peer=($MLP --batch 32) ;;
+      mlp128) ours=(mlp 128); peer=($MLP --batch 128) ;;
+      cretan) ours=(cretan); peer=($CRETAN) ;;
+      quadrants) ours=(quadrants); peer=($QUAD) ;;
+    esac
+    "$BENCH" "${ours[@]}" > "$OUT/$cfg.constnet.$r"
+    lean=(--lean); [ "$cfg" = quadrants ] && lean=()
+    np "${lean[@]}" "${peer[@]}" > "$OUT/$cfg.numpy.$r"
+    if [ "$TORCH" = 1 ]; then th "${peer[@]}" > "$OUT/$cfg.torch.$r"; fi
+    echo "# round $r: $cfg done" >&2
+  done
+done
+
+python3 - "$OUT" "$ROUNDS" "$TORCH" <<'PY'
+import statistics, sys
+out, rounds, torch = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+
+def val(cfg, peer, key):
+    vs = []
+    for r in range(1, rounds + 1):
+        for line in open(f"{out}/{cfg}.{peer}.{r}"):
+            if line.startswith(key + "="):
+                vs.append(float(line.split("=", 1)[1]))
+    return statistics.median(vs), vs
+
+rows = [
+    ("784-128-10 train b32 (samples/s)", "mlp32", "train_samples_per_s", False, 2.0),
+    ("784-128-10 train b128 (samples/s)", "mlp128", "train_samples_per_s", False, 1.5),
+    ("batch-1 inference latency (us)", "mlp32", "infer_latency_b1_us", True, 3.0),
+    ("batched inference (samples/s)", "mlp32", "infer_samples_per_s", False, 1.2),
+    ("quadrants 2-3-2 SGD (steps/s)", "quadrants", "train_samples_per_s", False, 2000.0),
+    ("Cretan 784-50-10 b200 (samples/s)", "cretan", "train_samples_per_s", False, 2.0),
+]
+peers = ["numpy"] + (["torch"] if torch else [])
+print(f"{'figure':36} {'constnet':>12} " + " ".join(f"{p:>12}" for p in peers)
+      + " " + " ".join(f"{'x ' + p:>10}" for p in peers) + f" {'target':>8}")
+for name, cfg, key, lower_better, target in rows:
+    ours, ours_all = val(cfg, "constnet", key)
+    theirs = [val(cfg, p, key)[0] for p in peers]
+    ratios = [(t / ours if lower_better else ours / t) for t in theirs]
+    ok = "met" if ratios[0] >= target else "MISSED"
+    print(f"{name:36} {ours:12.4g} " + " ".join(f"{t:12.4g}" for t in theirs)
+          + " " + " ".join(f"{x:10.2f}" for x in ratios) + f" {target:>6g}x {ok}")
+    if rounds > 1:
+        print(f"#   constnet runs: {', '.join(f'{v:.4g}' for v in ours_all)}; numpy runs: "
+              + ", ".join(f"{v:.4g}" for v in val(cfg, 'numpy', key)[1]))
+print(f"# raw key=value outputs: {out}")
+PY
