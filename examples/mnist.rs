@@ -581,7 +581,14 @@ fn plot(history: &[Row], cfg: &Config, path: &Path) -> Res<()> {
     let root = BitMapBackend::new(path, (1200, 500)).into_drawing_area();
     root.fill(&WHITE)?;
     let name = if cfg.preset == Preset::Cretan { "cretan" } else { "modern" };
-    let title = format!("{} — preset {name}, batch {}, lr {}", cfg.data.display(), cfg.batch, cfg.lr);
+    let title = format!(
+        "{} — preset {name}, batch {}, lr {}, shifts ±{} px, seed {}",
+        cfg.data.display(),
+        cfg.batch,
+        cfg.lr,
+        cfg.shift,
+        cfg.seed
+    );
     let root = root.titled(&title, ("sans-serif", 22))?;
     let (left, right) = root.split_horizontally(600);
     let n = history.len() as f32;
