@@ -10,6 +10,8 @@
 //! cargo run --release --features std --example bench -- quadrants       # 2-3-2 LeakyReLU/MSE, per-sample SGD
 //! cargo run --release --features std --example bench -- kernels         # GFLOP/s of each dense kernel on each code path
 //! cargo run --release --features std --example bench -- path            # the kernel path this CPU runs
+//! cargo run --release --features std --example bench -- train [32|128]  # 784-128-10 training only (for profiling)
+//! cargo run --release --features std --example bench -- infer           # 784-128-10 inference only (for profiling)
 //! ```
 //!
 //! Data is MNIST-shaped random noise (60,000 training and 10,000 test
@@ -308,6 +310,14 @@ fn main() {
                     }
                 }
                 "cretan" => cretan(&random_data()),
+                "infer" => {
+                    // Inference only (for profiling).
+                    let data = random_data();
+                    let mut net = Mlp::zeros();
+                    init_net(&mut net);
+                    let (b1, bt) = inference::<_, 10>(&net, &data);
+                    println!("infer_latency_b1_us={:.3}\ninfer_samples_per_s={:.0}", b1 * 1e6, 1.0 / bt);
+                }
                 "train" => {
                     // Training only (for profiling).
                     let data = random_data();

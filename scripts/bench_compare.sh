@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 PEERS=${PEERS:-../shared/bench/peers}
 ROUNDS=${ROUNDS:-1}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 [ -f "$PEERS/numpy_mlp.py" ] || { echo "error: $PEERS/numpy_mlp.py not found (set PEERS)" >&2; exit 1; }
@@ -25,7 +26,7 @@ if python3 -c 'import torch' 2>/dev/null; then TORCH=1; fi
 cargo build --quiet --release --features std --example bench
 BENCH="${CARGO_TARGET_DIR:-target}/release/examples/bench"
 
-echo "# $(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) CPUs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') ($(getconf _NPROCESSORS_ONLN) CPUs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# constnet kernel path: $("$BENCH" path)"
 [ "$TORCH" = 1 ] || echo "# torch not importable: PyTorch peer skipped"
 
