@@ -323,6 +323,21 @@ pub fn dense_backward_inline(
     }
 }
 
+/// True when no value is NaN or infinite. Checks [`LANES`] values at a time
+/// without branching inside a group, so it vectorises (a value-by-value
+/// early exit runs one compare per cycle; a trainer checks every gradient).
+///
+/// ```
+/// assert!(constnet::math::all_finite(&[1.0; 40]));
+/// assert!(!constnet::math::all_finite(&[0.0, f32::NAN]));
+/// ```
+#[inline(always)]
+pub fn all_finite(v: &[f32]) -> bool {
+    let mut chunks = v.chunks_exact(LANES);
+    let ok = chunks.by_ref().all(|c| c.iter().fold(true, |ok, x| ok & x.is_finite()));
+    ok && chunks.remainder().iter().all(|x| x.is_finite())
+}
+
 /// Index of the largest value (the first one on ties; 0 for an empty slice).
 /// NaN never wins.
 ///

@@ -102,7 +102,7 @@ pub trait Params: Zeros {
 
     /// True when no parameter is NaN or infinite.
     fn all_finite(&self) -> bool {
-        (0..Self::TENSORS).all(|i| self.tensor(i).iter().all(|v| v.is_finite()))
+        (0..Self::TENSORS).all(|i| crate::math::all_finite(self.tensor(i)))
     }
 
     /// Copies every parameter from `other`.
