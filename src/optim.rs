@@ -83,5 +83,10 @@ const BLOCK: usize = 64;
 /// in `f64` as NNFS and PyTorch compute it.
 #[inline]
 fn decayed_lr(lr: f32, decay: f32, k: u32) -> f32 {
+    if decay == 0.0 {
+        // Same value as the general formula, without soft-float f64 maths on
+        // an FPU-less (or f32-only) core.
+        return lr;
+    }
     (lr as f64 / (1.0 + decay as f64 * k as f64)) as f32
 }
