@@ -94,10 +94,10 @@ pub(crate) fn dot_inline(a: &[f32], b: &[f32]) -> f32 {
             }
         }
     }
-    let (xt, yt, r) = (blocked::padded(ra), blocked::padded(rb), ra.len());
+    let r = ra.len().min(rb.len());
     for k in 0..LANES {
         if k < r {
-            acc[k] += xt[k] * yt[k];
+            acc[k] += ra[k] * rb[k];
         }
     }
     fold16(&acc)

@@ -160,19 +160,13 @@ fn dots<const S: usize, const O: usize>(xs: &[&[f32]; S], ws: &[&[f32]; O], n: u
     // indices (a select per lane) keep the accumulators in registers.
     let r = n - i;
     if r > 0 {
-        let mut xt = [[0.0f32; LANES]; S];
-        let mut wt = [[0.0f32; LANES]; O];
         for j in 0..S {
-            xt[j] = padded(&xs[j][i..]);
-        }
-        for k in 0..O {
-            wt[k] = padded(&ws[k][i..]);
-        }
-        for j in 0..S {
+            let xr = &xs[j][i..];
             for k in 0..O {
+                let wr = &ws[k][i..];
                 for l in 0..LANES {
                     if l < r {
-                        acc[j][k][l] += wt[k][l] * xt[j][l];
+                        acc[j][k][l] += wr[l] * xr[l];
                     }
                 }
             }
@@ -195,15 +189,6 @@ fn chunks<const R: usize>(rows: &[&[f32]; R], i: usize) -> [[f32; LANES]; R] {
         c[j].copy_from_slice(&rows[j][i..i + LANES]);
     }
     c
-}
-
-/// The first `LANES` values of `v` (fewer if `v` is shorter), zero-padded.
-#[inline(always)]
-pub(crate) fn padded(v: &[f32]) -> [f32; LANES] {
-    let mut t = [0.0; LANES];
-    let n = v.len().min(LANES);
-    t[..n].copy_from_slice(&v[..n]);
-    t
 }
 
 /// The backward pass: `dW += Σ_s dy[s] ⊗ x[s]`, `db += Σ_s dy[s]` and, if
