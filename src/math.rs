@@ -335,7 +335,7 @@ pub fn dense_backward_inline(
 pub fn all_finite(v: &[f32]) -> bool {
     let mut chunks = v.chunks_exact(LANES);
     let ok = chunks.by_ref().all(|c| c.iter().fold(true, |ok, x| ok & x.is_finite()));
-    ok && chunks.remainder().iter().all(|x| x.is_finite())
+    ok && chunks.remainder().iter().fold(true, |ok, x| ok & x.is_finite())
 }
 
 /// Index of the largest value (the first one on ties; 0 for an empty slice).
