@@ -13,9 +13,10 @@
 //! Faster code paths — register-blocked loops, and under the `std` feature on
 //! x86-64 the AVX2 and AVX-512 copies selected at run time — change only
 //! *which independent sums are computed together*, never the order inside one
-//! sum, so a desktop with AVX-512 and a Cortex-M0 give bit-identical
-//! predictions and training steps (`tests/kernels.rs` checks every path
-//! against the reference bit for bit). The orders are:
+//! sum, so a desktop with AVX-512 and a Cortex-M0 run the same IEEE
+//! operations in the same order and give bit-identical predictions and
+//! training steps, NaN payloads aside (`tests/kernels.rs` checks every
+//! desktop path against the reference loops bit for bit). The orders are:
 //!
 //! * [`dot`] of `n` products `p_i = a_i·b_i`: for `n < 16`, `p_0 + p_1 + …` left
 //!   to right; otherwise [`LANES`] = 16 partial sums, lane `k` starting at
