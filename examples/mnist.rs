@@ -13,7 +13,7 @@
 //! | preset | network | loss | optimizer | batch | epochs | pixels | augmentation | init |
 //! |---|---|---|---|---|---|---|---|---|
 //! | `cretan` | 784-50-10, sigmoid after both layers | MSE as `Mse::HALF_SUM`: ½·Σ over the 10 outputs, mean over the batch | SGD lr 0.3 | 200 | 250 | [-0.5, 0.5] | none | PyTorch default, as the NumPy peer |
-//! | `modern` | 784-128-10, ReLU | softmax cross-entropy on logits | Adam lr 2e-3, lr decay 2e-4 per step | 32 | 40 | [0, 1] | shifts of up to ±2 pixels | He |
+//! | `modern` | 784-128-10, ReLU | softmax cross-entropy on logits | Adam lr 2e-3, lr decay 2e-4 per step | 32 | 40 | [0, 1] | shifts of up to ±1 pixel | He |
 //!
 //! The cretan preset is the seed's configuration (with the ½·Σ reduction the
 //! NumPy reference reached 92.85% on this split; with the mean over outputs,
@@ -21,7 +21,9 @@
 //! with the same learning rate). The modern preset trains on a fresh copy of the
 //! training images every epoch, each moved by a random whole-pixel offset
 //! (`--shift 0` turns that off): with 8,000 training digits a 784-128-10
-//! network otherwise overfits at about 95%.
+//! network otherwise overfits at about 95.6%. One pixel is the default: ±2
+//! helps the digits a little more but costs Fashion-MNIST's centred clothes
+//! more than a point (87.2% instead of 88.9%).
 //!
 //! Every epoch prints the loss and accuracy on the whole training set (the
 //! unshifted images) and on the test set, measured after the epoch's
@@ -96,7 +98,7 @@ usage: mnist [--preset cretan|modern] [--data DIR] [--out DIR] [--epochs N] [--b
 
   --preset        cretan: 784-50-10 sigmoid, MSE (½·Σ), SGD lr 0.3, batch 200, 250 epochs, pixels in [-0.5, 0.5]
                   modern: 784-128-10 ReLU, softmax cross-entropy, Adam lr 2e-3 decay 2e-4, batch 32, 40 epochs,
-                          pixels in [0, 1], images shifted by up to ±2 pixels
+                          pixels in [0, 1], images shifted by up to ±1 pixel
                   (default modern)
   --data          folder with train-images-idx3-ubyte[.gz] and the three other standard files (default data/mnist10k)
   --out           where metrics.csv, curves.png and model.cnet go (default out/mnist-PRESET)
@@ -159,7 +161,7 @@ fn parse_args() -> Res<Config> {
     }
     let (e, b, l, d, sc, sh) = match preset {
         Preset::Cretan => (250, 200, 0.3, 0.0, Scale::Centered, 0),
-        Preset::Modern => (40, 32, 2e-3, 2e-4, Scale::ZeroOne, 2),
+        Preset::Modern => (40, 32, 2e-3, 2e-4, Scale::ZeroOne, 1),
     };
     let name = if preset == Preset::Cretan { "cretan" } else { "modern" };
     Ok(Config {
