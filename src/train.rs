@@ -12,7 +12,7 @@
 //!   through a caller-provided index buffer, with per-epoch loss and accuracy
 //!   on the training data and on a held-out set.
 //! * [`Trainer::online_step`] trains on one new sample mixed with samples
-//!   replayed from a fixed-capacity [`Replay`] buffer.
+//!   replayed from a fixed-capacity [`Replay`](crate::replay::Replay) buffer.
 //!
 //! A step whose loss is NaN or infinite never updates the model: a single
 //! step returns [`NonFiniteLoss`], an epoch returns [`Diverged`] naming the
