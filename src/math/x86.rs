@@ -26,9 +26,17 @@ use super::KernelPath;
 /// The best copy for this CPU.
 #[inline]
 pub(crate) fn detect() -> KernelPath {
-    if cfg!(target_feature = "avx512f") || std::is_x86_feature_detected!("avx512f") {
+    // `#[target_feature(enable = "avx512f")]` also enables what Rust says it
+    // implies (AVX2, FMA, F16C), so the AVX-512 copy needs all of them: check
+    // each rather than trust that every CPU (or VM's CPUID) has them together.
+    let avx2 = cfg!(target_feature = "avx2") || std::is_x86_feature_detected!("avx2");
+    let avx512 = avx2
+        && (cfg!(target_feature = "avx512f") || std::is_x86_feature_detected!("avx512f"))
+        && std::is_x86_feature_detected!("fma")
+        && std::is_x86_feature_detected!("f16c");
+    if avx512 {
         KernelPath::Avx512
-    } else if cfg!(target_feature = "avx2") || std::is_x86_feature_detected!("avx2") {
+    } else if avx2 {
         KernelPath::Avx2
     } else {
         KernelPath::Portable
@@ -76,11 +84,11 @@ pub(crate) fn dense_forward_on(
     outs: usize,
 ) -> bool {
     match path {
-        // SAFETY: the guard checked that the CPU has AVX-512F.
+        // SAFETY: `detect()` checked AVX-512F and the features it implies.
         KernelPath::Avx512 if detect() == KernelPath::Avx512 => unsafe {
             forward_avx512(w, b, x, y, ins, outs)
         },
-        // SAFETY: AVX2 is present whenever `detect()` reports AVX2 or AVX-512.
+        // SAFETY: `detect()` reports AVX2 or AVX-512 only when AVX2 is present.
         KernelPath::Avx2 if detect() != KernelPath::Portable => unsafe {
             forward_avx2(w, b, x, y, ins, outs)
         },
@@ -104,11 +112,11 @@ pub(crate) fn dense_backward_on(
     outs: usize,
 ) -> bool {
     match path {
-        // SAFETY: the guard checked that the CPU has AVX-512F.
+        // SAFETY: `detect()` checked AVX-512F and the features it implies.
         KernelPath::Avx512 if detect() == KernelPath::Avx512 => unsafe {
             backward_avx512(w, x, dy, dw, db, dx, ins, outs)
         },
-        // SAFETY: AVX2 is present whenever `detect()` reports AVX2 or AVX-512.
+        // SAFETY: `detect()` reports AVX2 or AVX-512 only when AVX2 is present.
         KernelPath::Avx2 if detect() != KernelPath::Portable => unsafe {
             backward_avx2(w, x, dy, dw, db, dx, ins, outs)
         },
