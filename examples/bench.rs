@@ -12,7 +12,11 @@
 //! cargo run --release --features std --example bench -- path            # the kernel path this CPU runs
 //! cargo run --release --features std --example bench -- train [32|128]  # 784-128-10 training only (for profiling)
 //! cargo run --release --features std --example bench -- infer           # 784-128-10 inference only (for profiling)
+//! cargo run --release --features std --example bench -- mlp 32 --fused  # any of them with fused multiply-adds
 //! ```
+//!
+//! `--fused` calls `constnet::math::set_fused(true)` first: the dense kernels
+//! then use FMA (faster, but no longer bit-identical to firmware builds).
 //!
 //! Data is MNIST-shaped random noise (60,000 training and 10,000 test
 //! samples, pixels uniform in [0, 1), labels uniform in 0..10), as the peers'
@@ -170,7 +174,7 @@ fn mlp<const B: usize>(data: &Data) {
     let sizes = [PIXELS, 128, 10];
     println!(
         "# constnet net 784-128-10 act=relu loss=softmax-ce batch={B} lr=0.1 epochs={EPOCHS} path={:?}",
-        KernelPath::detected()
+        KernelPath::selected()
     );
     let mut net = Mlp::zeros();
     init_net(&mut net);
@@ -292,7 +296,11 @@ fn kernels() {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(k) = args.iter().position(|a| a == "--fused") {
+        args.remove(k);
+        assert!(math::set_fused(true), "--fused: this CPU or build has no fused multiply-add kernels");
+    }
     // Large static batches live on this thread's stack; give it room.
     std::thread::Builder::new()
         .stack_size(256 << 20)
@@ -300,7 +308,7 @@ fn main() {
             let what = args.first().map_or("all", |s| s.as_str());
             match what {
                 "kernels" => kernels(),
-                "path" => println!("{:?}", KernelPath::detected()),
+                "path" => println!("{:?}", KernelPath::selected()),
                 "quadrants" => quadrants(),
                 "mlp" => {
                     let data = random_data();

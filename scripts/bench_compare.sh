@@ -3,6 +3,9 @@
 # PyTorch peer when `import torch` works) back to back, one thread each, on
 # the same configurations, and prints the ratios. The machines are shared and
 # noisy: compare the ratios of one run, not absolute numbers across runs.
+# constnet runs twice per figure: with its default exact kernels (the bits a
+# firmware build computes) and with `--fused` (fused multiply-adds, opt-in
+# via `constnet::math::set_fused`) when the CPU has FMA.
 #
 #   scripts/bench_compare.sh              # one round
 #   ROUNDS=3 scripts/bench_compare.sh     # three rounds, medians per figure
@@ -28,6 +31,8 @@ BENCH="${CARGO_TARGET_DIR:-target}/release/examples/bench"
 
 echo "# $(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') ($(getconf _NPROCESSORS_ONLN) CPUs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# constnet kernel path: $("$BENCH" path)"
+FUSED=0
+if "$BENCH" path --fused >/dev/null 2>&1; then FUSED=1; echo "# constnet fused path: $("$BENCH" path --fused)"; fi
 [ "$TORCH" = 1 ] || echo "# torch not importable: PyTorch peer skipped"
 
 np() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 "$PEERS/numpy_mlp.py" "$@"; }
@@ -46,6 +51,12 @@ for r in $(seq 1 "$ROUNDS"); do
       quadrants) ours=(quadrants); peer=($QUAD) ;;
     esac
     "$BENCH" "${ours[@]}" > "$OUT/$cfg.constnet.$r"
+    # The quadrants layers are below math::INLINE_WEIGHTS: always exact kernels.
+    if [ "$FUSED" = 1 ] && [ "$cfg" != quadrants ]; then
+      "$BENCH" "${ours[@]}" --fused > "$OUT/$cfg.fused.$r"
+    else
+      cp "$OUT/$cfg.constnet.$r" "$OUT/$cfg.fused.$r"
+    fi
     lean=(--lean); [ "$cfg" = quadrants ] && lean=()
     np "${lean[@]}" "${peer[@]}" > "$OUT/$cfg.numpy.$r"
     if [ "$TORCH" = 1 ]; then th "${peer[@]}" > "$OUT/$cfg.torch.$r"; fi
@@ -53,9 +64,9 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 
-python3 - "$OUT" "$ROUNDS" "$TORCH" <<'PY'
+python3 - "$OUT" "$ROUNDS" "$TORCH" "$FUSED" <<'PY'
 import statistics, sys
-out, rounds, torch = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+out, rounds, torch, fused = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1"
 
 def val(cfg, peer, key):
     vs = []
@@ -74,17 +85,20 @@ rows = [
     ("Cretan 784-50-10 b200 (samples/s)", "cretan", "train_samples_per_s", False, 2.0),
 ]
 peers = ["numpy"] + (["torch"] if torch else [])
-print(f"{'figure':36} {'constnet':>12} " + " ".join(f"{p:>12}" for p in peers)
-      + " " + " ".join(f"{'x ' + p:>10}" for p in peers) + f" {'target':>8}")
+ours_cols = ["constnet"] + (["fused"] if fused else [])
+print(f"{'figure':36} " + " ".join(f"{c:>12}" for c in ours_cols + peers) + " "
+      + " ".join(f"{c[:5] + '/' + p[:5]:>12}" for c in ours_cols for p in peers) + f" {'target':>8}")
 for name, cfg, key, lower_better, target in rows:
-    ours, ours_all = val(cfg, "constnet", key)
-    theirs = [val(cfg, p, key)[0] for p in peers]
-    ratios = [(t / ours if lower_better else ours / t) for t in theirs]
-    ok = "met" if ratios[0] >= target else "MISSED"
-    print(f"{name:36} {ours:12.4g} " + " ".join(f"{t:12.4g}" for t in theirs)
-          + " " + " ".join(f"{x:10.2f}" for x in ratios) + f" {target:>6g}x {ok}")
+    ours = {c: val(cfg, c, key) for c in ours_cols}
+    theirs = {p: val(cfg, p, key)[0] for p in peers}
+    ratio = lambda o, t: t / o if lower_better else o / t
+    ratios = [ratio(ours[c][0], theirs[p]) for c in ours_cols for p in peers]
+    verdict = " ".join(f"{c}:{'met' if ratio(ours[c][0], theirs['numpy']) >= target else 'MISSED'}" for c in ours_cols)
+    print(f"{name:36} " + " ".join(f"{ours[c][0]:12.4g}" for c in ours_cols) + " "
+          + " ".join(f"{theirs[p]:12.4g}" for p in peers) + " "
+          + " ".join(f"{x:12.2f}" for x in ratios) + f" {target:>6g}x {verdict}")
     if rounds > 1:
-        print(f"#   constnet runs: {', '.join(f'{v:.4g}' for v in ours_all)}; numpy runs: "
-              + ", ".join(f"{v:.4g}" for v in val(cfg, 'numpy', key)[1]))
+        print("#   runs: " + "; ".join(f"{c}: " + ", ".join(f"{v:.4g}" for v in val(cfg, c, key)[1])
+                                     for c in ours_cols + peers))
 print(f"# raw key=value outputs: {out}")
 PY

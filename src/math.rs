@@ -27,6 +27,17 @@
 //! * Dense backward: `dW[o][i] += dy[s][o]·x[s][i]` and `db[o] += dy[s][o]`,
 //!   sample after sample; `dx[s][i] = ((0 + dy[s][0]·W[0][i]) + dy[s][1]·W[1][i]) + …`.
 //!
+//! # Opt-in fused multiply-add on desktops
+//!
+//! [`set_fused`]`(true)` switches [`dense_forward`] and [`dense_backward`] to
+//! AVX2/AVX-512 copies that compute every `s + a·b` above as one fused
+//! multiply-add (one rounding; where a sum starts with a product, that
+//! product is still rounded on its own). The order of every sum is
+//! unchanged, so the fused copies agree with each other bit for bit, and they
+//! are as accurate as the exact ones — but no longer bit-identical to the
+//! firmware, which is why they are off by default. [`dot`] and the `_inline`
+//! kernels for small layers always stay exact.
+//!
 //! ```
 //! use constnet::math;
 //! let a = [1.0; 20];
@@ -74,34 +85,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// left-to-right sum is left.
 #[inline(always)]
 pub(crate) fn dot_inline(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    if n < LANES {
-        let mut products = a.iter().zip(b).map(|(x, y)| x * y);
-        let Some(first) = products.next() else { return 0.0 };
-        return products.fold(first, |s, p| s + p);
-    }
-    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    let mut acc = [0.0f32; LANES];
-    for (c, (x, y)) in ca.zip(cb).enumerate() {
-        if c == 0 {
-            for k in 0..LANES {
-                acc[k] = x[k] * y[k];
-            }
-        } else {
-            for k in 0..LANES {
-                acc[k] += x[k] * y[k];
-            }
-        }
-    }
-    let r = ra.len().min(rb.len());
-    for k in 0..LANES {
-        if k < r {
-            acc[k] += ra[k] * rb[k];
-        }
-    }
-    fold16(&acc)
+    blocked::dot::<blocked::Separate>(a, b)
 }
 
 /// `y[i] += alpha · x[i]` over the common length.
@@ -118,13 +102,22 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
-/// A code path of the dense kernels. All give bit-identical results; they
-/// differ in speed.
+/// A code path of the dense kernels.
+///
+/// The exact paths ([`Portable`](Self::Portable), [`Avx2`](Self::Avx2),
+/// [`Avx512`](Self::Avx512)) give bit-identical results — the same bits as a
+/// `no_std` build on a microcontroller. The fused paths
+/// ([`Avx2Fma`](Self::Avx2Fma), [`Avx512Fma`](Self::Avx512Fma)) add each
+/// product with one rounding instead of two (a fused multiply-add), in the
+/// same summation order; they agree with each other bit for bit, differ from
+/// the exact paths in the last bits, and run only after [`set_fused`] asks
+/// for them.
 ///
 /// ```
 /// use constnet::math::KernelPath;
 /// assert!(KernelPath::Portable.is_available());
 /// assert!(KernelPath::detected().is_available());
+/// assert!(!KernelPath::detected().is_fused());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KernelPath {
@@ -134,14 +127,25 @@ pub enum KernelPath {
     Avx2,
     /// x86-64 AVX-512F copy (`std` feature, selected at run time).
     Avx512,
+    /// x86-64 AVX2 copy with fused multiply-adds (`std` feature, opt-in).
+    Avx2Fma,
+    /// x86-64 AVX-512F copy with fused multiply-adds (`std` feature, opt-in).
+    Avx512Fma,
 }
 
 impl KernelPath {
-    /// Every path, portable first.
-    pub const ALL: [KernelPath; 3] = [KernelPath::Portable, KernelPath::Avx2, KernelPath::Avx512];
+    /// Every path, portable first, the fused ones last.
+    pub const ALL: [KernelPath; 5] = [
+        KernelPath::Portable,
+        KernelPath::Avx2,
+        KernelPath::Avx512,
+        KernelPath::Avx2Fma,
+        KernelPath::Avx512Fma,
+    ];
 
-    /// The fastest path this build can run on this CPU: what
-    /// [`dense_forward`] and [`dense_backward`] use.
+    /// The fastest *exact* path this build can run on this CPU: what
+    /// [`dense_forward`] and [`dense_backward`] use unless [`set_fused`]
+    /// switched to a fused one.
     #[inline]
     pub fn detected() -> KernelPath {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -150,13 +154,83 @@ impl KernelPath {
         KernelPath::Portable
     }
 
+    /// The fastest fused path this build can run on this CPU, if any.
+    #[inline]
+    pub fn detected_fused() -> Option<KernelPath> {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        return x86::detect_fused();
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        None
+    }
+
+    /// The path [`dense_forward`] and [`dense_backward`] run now:
+    /// [`detected_fused`](Self::detected_fused) after `set_fused(true)`,
+    /// otherwise [`detected`](Self::detected).
+    #[inline]
+    pub fn selected() -> KernelPath {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if x86::FUSED.load(core::sync::atomic::Ordering::Relaxed) {
+            if let Some(path) = x86::detect_fused() {
+                return path;
+            }
+        }
+        KernelPath::detected()
+    }
+
+    /// True for the paths that use fused multiply-adds.
+    #[inline]
+    pub fn is_fused(self) -> bool {
+        matches!(self, KernelPath::Avx2Fma | KernelPath::Avx512Fma)
+    }
+
     /// True if this build can run the path on this CPU.
     #[inline]
     pub fn is_available(self) -> bool {
+        let fused = KernelPath::detected_fused();
         matches!(
-            (self, KernelPath::detected()),
-            (KernelPath::Portable, _) | (_, KernelPath::Avx512) | (KernelPath::Avx2, KernelPath::Avx2)
+            (self, KernelPath::detected(), fused),
+            (KernelPath::Portable, _, _)
+                | (KernelPath::Avx2 | KernelPath::Avx512, KernelPath::Avx512, _)
+                | (KernelPath::Avx2, KernelPath::Avx2, _)
+                | (KernelPath::Avx2Fma | KernelPath::Avx512Fma, _, Some(KernelPath::Avx512Fma))
+                | (KernelPath::Avx2Fma, _, Some(KernelPath::Avx2Fma))
         )
+    }
+}
+
+/// Opts this process in to (or out of) the fused multiply-add kernels, and
+/// returns whether [`dense_forward`] and [`dense_backward`] now run them.
+///
+/// Off by default. When on, and the CPU has FMA (x86-64, `std` feature),
+/// every dense layer adds its products with one rounding instead of two.
+/// That is faster on desktops (about 1.3× for the 784-128-10 kernels on
+/// Zen 4, see `BENCHMARKS.md`) and no less accurate, but the results are no
+/// longer the bits a firmware build computes: leave it off when you compare
+/// desktop and device outputs exactly. Fused results do not depend on which
+/// fused path runs (AVX2 or AVX-512). The switch is process-wide and may be
+/// flipped at any time; a kernel call already running finishes on the path
+/// it started with. Returns `false` (and changes nothing) where no fused
+/// path exists: other architectures, or CPUs without FMA.
+///
+/// ```
+/// use constnet::math::{self, KernelPath};
+/// let fused = math::set_fused(true);
+/// assert_eq!(KernelPath::selected().is_fused(), fused);
+/// math::set_fused(false);
+/// assert!(!KernelPath::selected().is_fused());
+/// ```
+#[cfg(feature = "std")]
+pub fn set_fused(on: bool) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let available = x86::detect_fused().is_some();
+        x86::FUSED.store(on && available, core::sync::atomic::Ordering::Relaxed);
+        on && available
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = on;
+        false
     }
 }
 
@@ -170,7 +244,8 @@ pub const INLINE_WEIGHTS: usize = 64;
 /// `w` is `outs × ins` row-major, `x` is `rows × ins`, `y` is `rows × outs`
 /// (`rows` is the smaller of the two row counts). Register-blocked over
 /// samples and outputs; under `std` on x86-64 it runs an AVX-512 or AVX2 copy
-/// when the CPU has one, with results bit-identical to the portable one.
+/// when the CPU has one, with results bit-identical to the portable one (or,
+/// after [`set_fused`], a fused multiply-add copy: see [`KernelPath`]).
 ///
 /// ```
 /// use constnet::math::dense_forward;
@@ -180,12 +255,13 @@ pub const INLINE_WEIGHTS: usize = 64;
 /// assert_eq!(y, [3.5, 6.5, 2.5, 3.5]);
 /// ```
 pub fn dense_forward(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
-    dense_forward_on(KernelPath::detected(), w, b, x, y, ins, outs);
+    dense_forward_on(KernelPath::selected(), w, b, x, y, ins, outs);
 }
 
 /// [`dense_forward`] on a chosen [`KernelPath`] (the portable one if `path`
-/// is not available here); returns the path that ran. Every path gives the
-/// same bits, which `tests/kernels.rs` checks with this function.
+/// is not available here); returns the path that ran. Every exact path gives
+/// the same bits, and so does every fused one; `tests/kernels.rs` checks both
+/// with this function.
 ///
 /// ```
 /// use constnet::math::{dense_forward_on, KernelPath};
@@ -210,7 +286,9 @@ pub fn dense_forward_on(
         return path;
     }
     let _ = path;
-    blocked::forward::<{ blocked::PORTABLE.fwd_s }, { blocked::PORTABLE.fwd_o }>(w, b, x, y, ins, outs);
+    blocked::forward::<blocked::Separate, { blocked::PORTABLE.fwd_s }, { blocked::PORTABLE.fwd_o }>(
+        w, b, x, y, ins, outs,
+    );
     KernelPath::Portable
 }
 
@@ -234,7 +312,8 @@ pub fn dense_forward_inline(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins:
 /// sample after sample; if `dx` is given, overwrites it with `dy · W`
 /// (`rows × ins`), the gradient with respect to the input (pass `None` for a
 /// network's first layer, whose input gradient nobody uses). Blocked and
-/// dispatched like [`dense_forward`], with bit-identical results.
+/// dispatched like [`dense_forward`], with bit-identical results on every
+/// exact path (and on every fused one).
 ///
 /// ```
 /// use constnet::math::dense_backward;
@@ -254,7 +333,7 @@ pub fn dense_backward(
     ins: usize,
     outs: usize,
 ) {
-    dense_backward_on(KernelPath::detected(), w, x, dy, dw, db, dx, ins, outs);
+    dense_backward_on(KernelPath::selected(), w, x, dy, dw, db, dx, ins, outs);
 }
 
 /// [`dense_backward`] on a chosen [`KernelPath`] (the portable one if `path`
@@ -279,7 +358,9 @@ pub fn dense_backward_on(
     }
     let _ = path;
     const P: blocked::Blocks = blocked::PORTABLE;
-    blocked::backward::<{ P.dw_o }, { P.dw_l }, { P.dx_s }, { P.dx_l }>(w, x, dy, dw, db, dx, ins, outs);
+    blocked::backward::<blocked::Separate, { P.dw_o }, { P.dw_l }, { P.dx_s }, { P.dx_l }>(
+        w, x, dy, dw, db, dx, ins, outs,
+    );
     KernelPath::Portable
 }
 

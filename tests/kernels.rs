@@ -1,8 +1,10 @@
 //! The dense kernels against naive reference loops, on random shapes and
-//! values: every code path (portable, and AVX2 / AVX-512 where this CPU and
-//! build have them) must give the documented summation order **bit for
+//! values: every exact code path (portable, and AVX2 / AVX-512 where this CPU
+//! and build have them) must give the documented summation order **bit for
 //! bit**, so desktop and firmware predictions and training steps agree
-//! exactly; and that order must be close to the exact (f64) result.
+//! exactly; every opt-in fused path must give the same order with fused
+//! multiply-adds, bit for bit; and both must be close to the exact (f64)
+//! result.
 
 use constnet::math::{self, KernelPath};
 use constnet::prelude::*;
@@ -32,20 +34,29 @@ impl Values {
     }
 }
 
+/// `acc + a·b`, rounded twice (exact paths) or once (fused paths).
+fn mac(fused: bool, a: f32, b: f32, acc: f32) -> f32 {
+    if fused { a.mul_add(b, acc) } else { acc + a * b }
+}
+
 /// The documented order of `math::dot`: left to right below 16 products;
 /// otherwise product `i` goes to lane `i % 16` (first product per lane
 /// assigned, later ones added), lanes folded in halves.
 fn ref_dot(a: &[f32], b: &[f32]) -> f32 {
+    ref_dot_with(false, a, b)
+}
+
+fn ref_dot_with(fused: bool, a: &[f32], b: &[f32]) -> f32 {
     let n = a.len();
     if n < 16 {
-        let mut p = a.iter().zip(b).map(|(x, y)| x * y);
-        let Some(first) = p.next() else { return 0.0 };
-        return p.fold(first, |s, v| s + v);
+        if n == 0 {
+            return 0.0;
+        }
+        return (1..n).fold(a[0] * b[0], |s, i| mac(fused, a[i], b[i], s));
     }
     let mut l = [0.0f32; 16];
     for i in 0..n {
-        let p = a[i] * b[i];
-        if i < 16 { l[i] = p } else { l[i % 16] += p }
+        if i < 16 { l[i] = a[i] * b[i] } else { l[i % 16] = mac(fused, a[i], b[i], l[i % 16]) }
     }
     let mut w = 16;
     while w > 1 {
@@ -57,12 +68,24 @@ fn ref_dot(a: &[f32], b: &[f32]) -> f32 {
     l[0]
 }
 
-fn ref_forward(w: &[f32], b: &[f32], x: &[f32], ins: usize, outs: usize, rows: usize) -> Vec<f32> {
+#[allow(clippy::too_many_arguments)]
+fn ref_forward(
+    fused: bool,
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    ins: usize,
+    outs: usize,
+    rows: usize,
+) -> Vec<f32> {
     let mut y = vec![0.0; rows * outs];
     for s in 0..rows {
         for o in 0..outs {
-            y[s * outs + o] =
-                if ins == 0 { b[o] } else { b[o] + ref_dot(&w[o * ins..][..ins], &x[s * ins..][..ins]) };
+            y[s * outs + o] = if ins == 0 {
+                b[o]
+            } else {
+                b[o] + ref_dot_with(fused, &w[o * ins..][..ins], &x[s * ins..][..ins])
+            };
         }
     }
     y
@@ -72,6 +95,7 @@ fn ref_forward(w: &[f32], b: &[f32], x: &[f32], ins: usize, outs: usize, rows: u
 /// `dx[s][i] = ((0 + dy[s][0]·W[0][i]) + dy[s][1]·W[1][i]) + …`.
 #[allow(clippy::too_many_arguments)]
 fn ref_backward(
+    fused: bool,
     w: &[f32],
     x: &[f32],
     dy: &[f32],
@@ -87,13 +111,13 @@ fn ref_backward(
             let g = dy[s * outs + o];
             db[o] += g;
             for i in 0..ins {
-                dw[o * ins + i] += g * x[s * ins + i];
+                dw[o * ins + i] = mac(fused, g, x[s * ins + i], dw[o * ins + i]);
             }
         }
         for i in 0..ins {
             let mut acc = 0.0f32;
             for o in 0..outs {
-                acc += dy[s * outs + o] * w[o * ins + i];
+                acc = mac(fused, dy[s * outs + o], w[o * ins + i], acc);
             }
             dx[s * ins + i] = acc;
         }
@@ -114,32 +138,40 @@ fn check_shape(ins: usize, outs: usize, rows: usize, seed: u64) {
     let (w, b, x, dy) = (g.vec(ins * outs), g.vec(outs), g.vec(ins * rows), g.vec(outs * rows));
     let (dw0, db0) = (g.vec(ins * outs), g.vec(outs));
 
-    let y_ref = ref_forward(&w, &b, &x, ins, outs, rows);
+    let y_ref = ref_forward(false, &w, &b, &x, ins, outs, rows);
+    let y_fused = ref_forward(true, &w, &b, &x, ins, outs, rows);
     let mut y_inline = vec![f32::NAN; rows * outs];
     math::dense_forward_inline(&w, &b, &x, &mut y_inline, ins, outs);
     assert_eq!(bits(&y_inline), bits(&y_ref), "inline forward {ins}x{outs}x{rows}");
 
     let (mut dw_ref, mut db_ref, mut dx_ref) = (dw0.clone(), db0.clone(), vec![f32::NAN; rows * ins]);
-    ref_backward(&w, &x, &dy, &mut dw_ref, &mut db_ref, &mut dx_ref, ins, outs, rows);
+    ref_backward(false, &w, &x, &dy, &mut dw_ref, &mut db_ref, &mut dx_ref, ins, outs, rows);
+    let (mut dw_fused, mut db_fused, mut dx_fused) = (dw0.clone(), db0.clone(), vec![f32::NAN; rows * ins]);
+    ref_backward(true, &w, &x, &dy, &mut dw_fused, &mut db_fused, &mut dx_fused, ins, outs, rows);
     let (mut dw_i, mut db_i, mut dx_i) = (dw0.clone(), db0.clone(), vec![f32::NAN; rows * ins]);
     math::dense_backward_inline(&w, &x, &dy, &mut dw_i, &mut db_i, Some(&mut dx_i), ins, outs);
     assert_eq!((bits(&dw_i), bits(&db_i), bits(&dx_i)), (bits(&dw_ref), bits(&db_ref), bits(&dx_ref)));
 
     for path in paths() {
+        let (y_ref, dw_ref, db_ref, dx_ref) = if path.is_fused() {
+            (&y_fused, &dw_fused, &db_fused, &dx_fused)
+        } else {
+            (&y_ref, &dw_ref, &db_ref, &dx_ref)
+        };
         let mut y = vec![f32::NAN; rows * outs];
         assert_eq!(math::dense_forward_on(path, &w, &b, &x, &mut y, ins, outs), path);
-        assert_eq!(bits(&y), bits(&y_ref), "{path:?} forward {ins}x{outs}x{rows}");
+        assert_eq!(bits(&y), bits(y_ref), "{path:?} forward {ins}x{outs}x{rows}");
 
         let (mut dw, mut db, mut dx) = (dw0.clone(), db0.clone(), vec![f32::NAN; rows * ins]);
         math::dense_backward_on(path, &w, &x, &dy, &mut dw, &mut db, Some(&mut dx), ins, outs);
-        assert_eq!(bits(&dw), bits(&dw_ref), "{path:?} dW {ins}x{outs}x{rows}");
-        assert_eq!(bits(&db), bits(&db_ref), "{path:?} db {ins}x{outs}x{rows}");
-        assert_eq!(bits(&dx), bits(&dx_ref), "{path:?} dx {ins}x{outs}x{rows}");
+        assert_eq!(bits(&dw), bits(dw_ref), "{path:?} dW {ins}x{outs}x{rows}");
+        assert_eq!(bits(&db), bits(db_ref), "{path:?} db {ins}x{outs}x{rows}");
+        assert_eq!(bits(&dx), bits(dx_ref), "{path:?} dx {ins}x{outs}x{rows}");
 
         // Without dx: the same parameter gradients.
         let (mut dw2, mut db2) = (dw0.clone(), db0.clone());
         math::dense_backward_on(path, &w, &x, &dy, &mut dw2, &mut db2, None, ins, outs);
-        assert_eq!((bits(&dw2), bits(&db2)), (bits(&dw_ref), bits(&db_ref)));
+        assert_eq!((bits(&dw2), bits(&db2)), (bits(dw_ref), bits(db_ref)));
     }
 }
 
@@ -149,18 +181,20 @@ fn check_accuracy(ins: usize, outs: usize, rows: usize, seed: u64) {
     // Plain values (no 3e6 spikes) so a relative bound is meaningful.
     let mut v = |n: usize| -> Vec<f32> { g.vec(n).into_iter().map(|f| f.clamp(-4.0, 4.0)).collect() };
     let (w, b, x) = (v(ins * outs), v(outs), v(ins * rows));
-    let mut y = vec![0.0; rows * outs];
-    math::dense_forward(&w, &b, &x, &mut y, ins, outs);
-    for s in 0..rows {
-        for o in 0..outs {
-            let (mut exact, mut mag) = (b[o] as f64, b[o].abs() as f64);
-            for i in 0..ins {
-                let p = w[o * ins + i] as f64 * x[s * ins + i] as f64;
-                exact += p;
-                mag += p.abs();
+    for path in paths() {
+        let mut y = vec![0.0; rows * outs];
+        math::dense_forward_on(path, &w, &b, &x, &mut y, ins, outs);
+        for s in 0..rows {
+            for o in 0..outs {
+                let (mut exact, mut mag) = (b[o] as f64, b[o].abs() as f64);
+                for i in 0..ins {
+                    let p = w[o * ins + i] as f64 * x[s * ins + i] as f64;
+                    exact += p;
+                    mag += p.abs();
+                }
+                let err = (y[s * outs + o] as f64 - exact).abs();
+                assert!(err <= 1e-6 * mag + 1e-30, "{path:?} {ins}x{outs}: {} vs {exact}", y[s * outs + o]);
             }
-            let err = (y[s * outs + o] as f64 - exact).abs();
-            assert!(err <= 1e-6 * mag + 1e-30, "{ins}x{outs}: {} vs {exact}", y[s * outs + o]);
         }
     }
 }
@@ -199,6 +233,12 @@ fn mnist_shapes_on_every_path() {
 fn the_dispatched_path_is_the_best_available() {
     let best = KernelPath::detected();
     assert!(best.is_available());
+    assert!(!best.is_fused());
+    // Nothing in this test binary calls `set_fused`: the exact path runs.
+    assert_eq!(KernelPath::selected(), best);
+    if let Some(fused) = KernelPath::detected_fused() {
+        assert!(fused.is_fused() && fused.is_available());
+    }
     if cfg!(all(feature = "std", target_arch = "x86_64")) && std::is_x86_feature_detected!("avx512f") {
         assert_eq!(best, KernelPath::Avx512);
     }

@@ -7,7 +7,72 @@
 //! side by side. They are `#[inline(always)]` so that a `#[target_feature]`
 //! wrapper (see `x86.rs`) compiles its own copy for its instruction set.
 
-use super::{LANES, dot, fold16};
+use super::{LANES, fold16};
+
+/// How a kernel adds a product into an accumulator: `acc + a·b` rounded
+/// twice ([`Separate`], every build's default) or once ([`Fused`], a fused
+/// multiply-add, only in the opt-in FMA copies). Everything else — which
+/// products go to which partial sum, and the order of every sum — is the
+/// same for both.
+pub(crate) trait MulAdd {
+    /// `acc + a·b`.
+    fn mul_add(a: f32, b: f32, acc: f32) -> f32;
+}
+
+/// `acc + a·b` with the product rounded first (no FMA).
+pub(crate) struct Separate;
+
+impl MulAdd for Separate {
+    #[inline(always)]
+    fn mul_add(a: f32, b: f32, acc: f32) -> f32 {
+        acc + a * b
+    }
+}
+
+/// `acc + a·b` rounded once (`f32::mul_add`); only compiled into copies
+/// whose target features include FMA, where it is one instruction.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub(crate) struct Fused;
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl MulAdd for Fused {
+    #[inline(always)]
+    fn mul_add(a: f32, b: f32, acc: f32) -> f32 {
+        a.mul_add(b, acc)
+    }
+}
+
+/// [`super::dot`] with `M`'s multiply-add: left to right below [`LANES`]
+/// products, otherwise [`LANES`] partial sums folded in halves.
+#[inline(always)]
+pub(crate) fn dot<M: MulAdd>(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    if n < LANES {
+        let Some((&a0, a)) = a.split_first() else { return 0.0 };
+        return a.iter().zip(&b[1..]).fold(a0 * b[0], |s, (x, y)| M::mul_add(*x, *y, s));
+    }
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let mut acc = [0.0f32; LANES];
+    for (c, (x, y)) in ca.zip(cb).enumerate() {
+        if c == 0 {
+            for k in 0..LANES {
+                acc[k] = x[k] * y[k];
+            }
+        } else {
+            for k in 0..LANES {
+                acc[k] = M::mul_add(x[k], y[k], acc[k]);
+            }
+        }
+    }
+    for k in 0..LANES {
+        if k < ra.len() {
+            acc[k] = M::mul_add(ra[k], rb[k], acc[k]);
+        }
+    }
+    fold16(&acc)
+}
 
 /// Block shape of one code path.
 #[derive(Clone, Copy, Debug)]
@@ -38,7 +103,7 @@ pub(crate) const PORTABLE: Blocks = Blocks { fwd_s: 1, fwd_o: 1, dw_o: 1, dw_l: 
 
 /// `y[s][o] = b[o] + dot(w[o], x[s])`, `S` samples × `O` outputs at a time.
 #[inline(always)]
-pub(crate) fn forward<const S: usize, const O: usize>(
+pub(crate) fn forward<M: MulAdd, const S: usize, const O: usize>(
     w: &[f32],
     b: &[f32],
     x: &[f32],
@@ -58,7 +123,7 @@ pub(crate) fn forward<const S: usize, const O: usize>(
     if ins < LANES {
         for (xs, ys) in x.chunks_exact(ins).zip(y.chunks_exact_mut(outs)) {
             for ((yo, wo), bo) in ys.iter_mut().zip(w.chunks_exact(ins)).zip(b) {
-                *yo = bo + dot(wo, xs);
+                *yo = bo + dot::<M>(wo, xs);
             }
         }
         return;
@@ -66,18 +131,18 @@ pub(crate) fn forward<const S: usize, const O: usize>(
     let rows = (x.len() / ins).min(y.len() / outs);
     let mut s = 0;
     while s + S <= rows {
-        forward_rows::<S, O>(w, b, x, y, ins, outs, s);
+        forward_rows::<M, S, O>(w, b, x, y, ins, outs, s);
         s += S;
     }
     while s < rows {
-        forward_rows::<1, O>(w, b, x, y, ins, outs, s);
+        forward_rows::<M, 1, O>(w, b, x, y, ins, outs, s);
         s += 1;
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn forward_rows<const S: usize, const O: usize>(
+fn forward_rows<M: MulAdd, const S: usize, const O: usize>(
     w: &[f32],
     b: &[f32],
     x: &[f32],
@@ -97,7 +162,7 @@ fn forward_rows<const S: usize, const O: usize>(
         for (k, r) in ws.iter_mut().enumerate() {
             *r = &w[(o + k) * ins..][..ins];
         }
-        let d = dots::<S, O>(&xs, &ws, ins);
+        let d = dots::<M, S, O>(&xs, &ws, ins);
         for (j, dj) in d.iter().enumerate() {
             for (k, djk) in dj.iter().enumerate() {
                 y[j * outs + o + k] = b[o + k] + djk;
@@ -106,7 +171,7 @@ fn forward_rows<const S: usize, const O: usize>(
         o += O;
     }
     while o < outs {
-        let d = dots::<S, 1>(&xs, &[&w[o * ins..][..ins]], ins);
+        let d = dots::<M, S, 1>(&xs, &[&w[o * ins..][..ins]], ins);
         for (j, dj) in d.iter().enumerate() {
             y[j * outs + o] = b[o] + dj[0];
         }
@@ -121,7 +186,11 @@ fn forward_rows<const S: usize, const O: usize>(
 /// keeps every accumulator in a register (a variable index, or an
 /// un-inlined `array::from_fn` closure, would send them to the stack).
 #[inline(always)]
-fn dots<const S: usize, const O: usize>(xs: &[&[f32]; S], ws: &[&[f32]; O], n: usize) -> [[f32; O]; S] {
+fn dots<M: MulAdd, const S: usize, const O: usize>(
+    xs: &[&[f32]; S],
+    ws: &[&[f32]; O],
+    n: usize,
+) -> [[f32; O]; S] {
     // Cut every row to `n16` so the loop's index checks fold away (a
     // panicking exit inside the loop would keep the accumulators in memory).
     let n16 = n / LANES * LANES;
@@ -150,7 +219,7 @@ fn dots<const S: usize, const O: usize>(xs: &[&[f32]; S], ws: &[&[f32]; O], n: u
         for j in 0..S {
             for k in 0..O {
                 for l in 0..LANES {
-                    acc[j][k][l] += wc[k][l] * xc[j][l];
+                    acc[j][k][l] = M::mul_add(wc[k][l], xc[j][l], acc[j][k][l]);
                 }
             }
         }
@@ -166,7 +235,7 @@ fn dots<const S: usize, const O: usize>(xs: &[&[f32]; S], ws: &[&[f32]; O], n: u
                 let wr = &ws[k][i..];
                 for l in 0..LANES {
                     if l < r {
-                        acc[j][k][l] += wr[l] * xr[l];
+                        acc[j][k][l] = M::mul_add(wr[l], xr[l], acc[j][k][l]);
                     }
                 }
             }
@@ -196,7 +265,7 @@ fn chunks<const R: usize>(rows: &[&[f32]; R], i: usize) -> [[f32; LANES]; R] {
 /// stay in registers while the loop runs over samples (resp. outputs).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn backward<const DO: usize, const DL: usize, const XS: usize, const XL: usize>(
+pub(crate) fn backward<M: MulAdd, const DO: usize, const DL: usize, const XS: usize, const XL: usize>(
     w: &[f32],
     x: &[f32],
     dy: &[f32],
@@ -228,15 +297,15 @@ pub(crate) fn backward<const DO: usize, const DL: usize, const XS: usize, const 
         let (x, dy, dw) = (&x[..rows * ins], &dy[..rows * outs], &mut dw[..outs * ins]);
         let mut i = 0;
         while i + DL <= ins {
-            dw_cols::<DO, DL>(x, dy, dw, ins, outs, i);
+            dw_cols::<M, DO, DL>(x, dy, dw, ins, outs, i);
             i += DL;
         }
         while i + LANES <= ins {
-            dw_cols::<DO, LANES>(x, dy, dw, ins, outs, i);
+            dw_cols::<M, DO, LANES>(x, dy, dw, ins, outs, i);
             i += LANES;
         }
         while i < ins {
-            dw_cols::<DO, 1>(x, dy, dw, ins, outs, i);
+            dw_cols::<M, DO, 1>(x, dy, dw, ins, outs, i);
             i += 1;
         }
     }
@@ -245,18 +314,18 @@ pub(crate) fn backward<const DO: usize, const DL: usize, const XS: usize, const 
         let (w, dy, dx) = (&w[..outs * ins], &dy[..rows * outs], &mut dx[..rows * ins]);
         let mut s = 0;
         while s + XS <= rows {
-            dx_rows::<XS, XL>(w, dy, dx, ins, outs, s);
+            dx_rows::<M, XS, XL>(w, dy, dx, ins, outs, s);
             s += XS;
         }
         while s < rows {
-            dx_rows::<1, XL>(w, dy, dx, ins, outs, s);
+            dx_rows::<M, 1, XL>(w, dy, dx, ins, outs, s);
             s += 1;
         }
     }
 }
 
 #[inline(always)]
-fn dw_cols<const O: usize, const L: usize>(
+fn dw_cols<M: MulAdd, const O: usize, const L: usize>(
     x: &[f32],
     dy: &[f32],
     dw: &mut [f32],
@@ -266,18 +335,18 @@ fn dw_cols<const O: usize, const L: usize>(
 ) {
     let mut o = 0;
     while o + O <= outs {
-        dw_tile::<O, L>(x, dy, dw, ins, outs, o, i0);
+        dw_tile::<M, O, L>(x, dy, dw, ins, outs, o, i0);
         o += O;
     }
     while o < outs {
-        dw_tile::<1, L>(x, dy, dw, ins, outs, o, i0);
+        dw_tile::<M, 1, L>(x, dy, dw, ins, outs, o, i0);
         o += 1;
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn dw_tile<const O: usize, const L: usize>(
+fn dw_tile<M: MulAdd, const O: usize, const L: usize>(
     x: &[f32],
     dy: &[f32],
     dw: &mut [f32],
@@ -295,7 +364,7 @@ fn dw_tile<const O: usize, const L: usize>(
         let g: &[f32; O] = dys[o0..o0 + O].try_into().unwrap();
         for k in 0..O {
             for l in 0..L {
-                acc[k][l] += g[k] * xr[l];
+                acc[k][l] = M::mul_add(g[k], xr[l], acc[k][l]);
             }
         }
     }
@@ -305,7 +374,7 @@ fn dw_tile<const O: usize, const L: usize>(
 }
 
 #[inline(always)]
-fn dx_rows<const S: usize, const L: usize>(
+fn dx_rows<M: MulAdd, const S: usize, const L: usize>(
     w: &[f32],
     dy: &[f32],
     dx: &mut [f32],
@@ -315,22 +384,22 @@ fn dx_rows<const S: usize, const L: usize>(
 ) {
     let mut i = 0;
     while i + L <= ins {
-        dx_tile::<S, L>(w, dy, dx, ins, outs, s0, i);
+        dx_tile::<M, S, L>(w, dy, dx, ins, outs, s0, i);
         i += L;
     }
     while i + LANES <= ins {
-        dx_tile::<S, LANES>(w, dy, dx, ins, outs, s0, i);
+        dx_tile::<M, S, LANES>(w, dy, dx, ins, outs, s0, i);
         i += LANES;
     }
     while i < ins {
-        dx_tile::<S, 1>(w, dy, dx, ins, outs, s0, i);
+        dx_tile::<M, S, 1>(w, dy, dx, ins, outs, s0, i);
         i += 1;
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn dx_tile<const S: usize, const L: usize>(
+fn dx_tile<M: MulAdd, const S: usize, const L: usize>(
     w: &[f32],
     dy: &[f32],
     dx: &mut [f32],
@@ -349,7 +418,7 @@ fn dx_tile<const S: usize, const L: usize>(
         for j in 0..S {
             let g = dys[j][o];
             for l in 0..L {
-                acc[j][l] += g * wc[l];
+                acc[j][l] = M::mul_add(g, wc[l], acc[j][l]);
             }
         }
     }

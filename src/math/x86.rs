@@ -5,7 +5,10 @@
 //! `#[target_feature]` function with a block shape that fits that
 //! instruction set's registers. Rust never contracts `a * b + c` into a fused
 //! multiply-add (even where FMA is enabled) and the blocking never changes
-//! the order of a sum, so every copy gives the portable build's bits.
+//! the order of a sum, so every exact copy gives the portable build's bits.
+//! The opt-in fused copies (`super::set_fused`) are the same code with
+//! `blocked::Fused`, whose `f32::mul_add` is one `vfmadd` under these
+//! target features.
 //!
 //! Calling a `#[target_feature]` function from code compiled without those
 //! features is `unsafe`: the caller must know the CPU has them. That check is
@@ -13,7 +16,12 @@
 //! before each call — the only `unsafe` in the crate.
 #![allow(unsafe_code)]
 
-use super::blocked::{self, Blocks};
+use core::sync::atomic::AtomicBool;
+
+use super::blocked::{self, Blocks, Fused, Separate};
+
+/// Set by `super::set_fused`: run the fused copies when the CPU has FMA.
+pub(crate) static FUSED: AtomicBool = AtomicBool::new(false);
 
 /// 32 zmm registers of 16 lanes: 4 × 4 dot products of 16 lanes each.
 const AVX512: Blocks = Blocks { fwd_s: 4, fwd_o: 4, dw_o: 4, dw_l: 64, dx_s: 4, dx_l: 64 };
@@ -43,11 +51,22 @@ pub(crate) fn detect() -> KernelPath {
     }
 }
 
+/// The best fused copy for this CPU: AVX-512 (whose check includes FMA), or
+/// AVX2 when FMA is there too.
+#[inline]
+pub(crate) fn detect_fused() -> Option<KernelPath> {
+    match detect() {
+        KernelPath::Avx512 => Some(KernelPath::Avx512Fma),
+        KernelPath::Avx2 if std::is_x86_feature_detected!("fma") => Some(KernelPath::Avx2Fma),
+        _ => None,
+    }
+}
+
 macro_rules! copies {
-    ($fwd:ident, $bwd:ident, $feature:literal, $b:ident) => {
+    ($fwd:ident, $bwd:ident, $feature:literal, $b:ident, $m:ty) => {
         #[target_feature(enable = $feature)]
         pub(crate) fn $fwd(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
-            blocked::forward::<{ $b.fwd_s }, { $b.fwd_o }>(w, b, x, y, ins, outs)
+            blocked::forward::<$m, { $b.fwd_s }, { $b.fwd_o }>(w, b, x, y, ins, outs)
         }
 
         #[target_feature(enable = $feature)]
@@ -62,15 +81,17 @@ macro_rules! copies {
             ins: usize,
             outs: usize,
         ) {
-            blocked::backward::<{ $b.dw_o }, { $b.dw_l }, { $b.dx_s }, { $b.dx_l }>(
+            blocked::backward::<$m, { $b.dw_o }, { $b.dw_l }, { $b.dx_s }, { $b.dx_l }>(
                 w, x, dy, dw, db, dx, ins, outs,
             )
         }
     };
 }
 
-copies!(forward_avx512, backward_avx512, "avx512f", AVX512);
-copies!(forward_avx2, backward_avx2, "avx2", AVX2);
+copies!(forward_avx512, backward_avx512, "avx512f", AVX512, Separate);
+copies!(forward_avx2, backward_avx2, "avx2", AVX2, Separate);
+copies!(forward_avx512_fma, backward_avx512_fma, "avx512f,fma", AVX512, Fused);
+copies!(forward_avx2_fma, backward_avx2_fma, "avx2,fma", AVX2, Fused);
 
 /// Runs the forward pass on `path`'s copy; `false` if that is the portable one.
 #[inline]
@@ -92,6 +113,12 @@ pub(crate) fn dense_forward_on(
         KernelPath::Avx2 if detect() != KernelPath::Portable => unsafe {
             forward_avx2(w, b, x, y, ins, outs)
         },
+        // SAFETY: as for `Avx512`; FMA is part of that check.
+        KernelPath::Avx512Fma if detect_fused() == Some(KernelPath::Avx512Fma) => unsafe {
+            forward_avx512_fma(w, b, x, y, ins, outs)
+        },
+        // SAFETY: `detect_fused()` is `Some` only with AVX2 and FMA present.
+        KernelPath::Avx2Fma if detect_fused().is_some() => unsafe { forward_avx2_fma(w, b, x, y, ins, outs) },
         _ => return false,
     }
     true
@@ -119,6 +146,14 @@ pub(crate) fn dense_backward_on(
         // SAFETY: `detect()` reports AVX2 or AVX-512 only when AVX2 is present.
         KernelPath::Avx2 if detect() != KernelPath::Portable => unsafe {
             backward_avx2(w, x, dy, dw, db, dx, ins, outs)
+        },
+        // SAFETY: as for `Avx512`; FMA is part of that check.
+        KernelPath::Avx512Fma if detect_fused() == Some(KernelPath::Avx512Fma) => unsafe {
+            backward_avx512_fma(w, x, dy, dw, db, dx, ins, outs)
+        },
+        // SAFETY: `detect_fused()` is `Some` only with AVX2 and FMA present.
+        KernelPath::Avx2Fma if detect_fused().is_some() => unsafe {
+            backward_avx2_fma(w, x, dy, dw, db, dx, ins, outs)
         },
         _ => return false,
     }
