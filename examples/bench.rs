@@ -12,6 +12,7 @@
 //! cargo run --release --features std --example bench -- path            # the kernel path this CPU runs
 //! cargo run --release --features std --example bench -- train [32|128]  # 784-128-10 training only (for profiling)
 //! cargo run --release --features std --example bench -- infer           # 784-128-10 inference only (for profiling)
+//! cargo run --release --features std --example bench -- mlp2 [32|128]   # 784-128-10 on 2 threads (ParallelTrainer, 2 shards)
 //! cargo run --release --features std --example bench -- mlp 32 --fused  # any of them with fused multiply-adds
 //! ```
 //!
@@ -26,6 +27,7 @@
 
 use constnet::math::{self, KernelPath};
 use constnet::prelude::*;
+use constnet::train::ParallelTrainer;
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64;
 use std::hint::black_box;
@@ -133,6 +135,63 @@ where
         );
     }
     ((steps * B) as f64 / median(times.clone()), times)
+}
+
+/// [`train_epochs`] on two threads: each batch of `2·H` samples is gathered
+/// as two shards of `H` for a [`ParallelTrainer`].
+fn train_epochs_parallel<M, const H: usize>(net: &mut M, lr: f32, data: &Data) -> f64
+where
+    M: Backprop<[[f32; PIXELS]; H]> + Params + Send + Sync,
+    M::Cache: Send + Sync,
+    SoftmaxCrossEntropy: Loss<M::Output, [usize; H]>,
+{
+    let mut trainer: Box<ParallelTrainer<M, [[f32; PIXELS]; H], 2>> = Box::new(ParallelTrainer::new());
+    let mut sgd = Sgd::new(lr);
+    let mut batch: Box<[[[f32; PIXELS]; H]; 2]> = Box::new([[[0.0; PIXELS]; H]; 2]);
+    let mut rng = Pcg64::seed_from_u64(0);
+    let mut order: Vec<usize> = (0..N_TRAIN).collect();
+    let steps = N_TRAIN / (2 * H);
+    let mut times = Vec::new();
+    for _ in 0..EPOCHS {
+        let start = Instant::now();
+        constnet::random::shuffle(&mut order, &mut rng);
+        let mut loss_sum = 0.0;
+        for idx in order.chunks_exact(2 * H) {
+            let mut labels = [[0usize; H]; 2];
+            for ((row, l), &k) in batch.as_flattened_mut().iter_mut().zip(labels.as_flattened_mut()).zip(idx)
+            {
+                *row = data.x[k];
+                *l = data.y[k];
+            }
+            loss_sum +=
+                trainer.step(net, &mut sgd, &SoftmaxCrossEntropy, &batch, &labels).expect("finite loss");
+        }
+        times.push(start.elapsed().as_secs_f64());
+        println!(
+            "# epoch {}: {:.3}s loss={:.4}",
+            times.len(),
+            times[times.len() - 1],
+            loss_sum / steps as f32
+        );
+    }
+    (steps * 2 * H) as f64 / median(times)
+}
+
+fn mlp2<const H: usize>(data: &Data) {
+    println!(
+        "# constnet net 784-128-10 act=relu loss=softmax-ce batch={} (2 shards) lr=0.1 epochs={EPOCHS} path={:?} threads=2",
+        2 * H,
+        KernelPath::selected()
+    );
+    let mut net = Mlp::zeros();
+    init_net(&mut net);
+    let sps = train_epochs_parallel::<_, H>(&mut net, 0.1, data);
+    report(&[
+        ("peer", "constnet".into()),
+        ("threads", "2".into()),
+        ("batch", (2 * H).to_string()),
+        ("train_samples_per_s", format!("{sps:.0}")),
+    ]);
 }
 
 fn init_net<M: Params>(net: &mut M) {
@@ -317,6 +376,17 @@ fn main() {
                         _ => mlp::<32>(&data),
                     }
                 }
+                "mlp2" => {
+                    // The pool's two workers need room for a shard's buffers too.
+                    // The loop runs inside the pool, so a step's shards start
+                    // without waking a sleeping caller (see ParallelTrainer).
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).stack_size(64 << 20).build().unwrap();
+                    let data = random_data();
+                    pool.install(|| match args.get(1).map_or("32", |s| s.as_str()) {
+                        "128" => mlp2::<64>(&data),
+                        _ => mlp2::<16>(&data),
+                    })
+                }
                 "cretan" => cretan(&random_data()),
                 "infer" => {
                     // Inference only (for profiling).
@@ -349,7 +419,7 @@ fn main() {
                     quadrants();
                 }
                 other => panic!(
-                    "unknown benchmark {other:?}: use mlp [32|128], cretan, quadrants, kernels or nothing"
+                    "unknown benchmark {other:?}: use mlp [32|128], mlp2 [32|128], cretan, quadrants, kernels or nothing"
                 ),
             }
         })

@@ -13,6 +13,8 @@
 //!   on the training data and on a held-out set.
 //! * [`Trainer::online_step`] trains on one new sample mixed with samples
 //!   replayed from a fixed-capacity [`Replay`](crate::replay::Replay) buffer.
+//! * Under `std`, `ParallelTrainer` splits a mini-batch into shards and
+//!   computes their gradients on several cores.
 //!
 //! A step whose loss is NaN or infinite never updates the model: a single
 //! step returns [`NonFiniteLoss`], an epoch returns [`Diverged`] naming the
@@ -38,8 +40,12 @@
 
 mod dataset;
 mod epochs;
+#[cfg(feature = "std")]
+mod parallel;
 mod trainer;
 
 pub use dataset::{Dataset, Metrics, evaluate};
 pub use epochs::{BatchOutput, EpochStats, Epochs, Event, FitReport, Remainder, SampleOutput};
+#[cfg(feature = "std")]
+pub use parallel::ParallelTrainer;
 pub use trainer::{Diverged, NonFiniteLoss, Trainer};
