@@ -17,9 +17,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PEERS=${PEERS:-../shared/bench/peers}
 ROUNDS=${ROUNDS:-1}
+# PARALLEL=1 adds 2-thread training rows (ParallelTrainer against NumPy
+# with 2 BLAS threads); they have no target and need an otherwise idle machine.
+PAR=""; [ "${PARALLEL:-0}" = 1 ] && PAR="par32 par128"
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1  # the peers' --threads overrides
 
 [ -f "$PEERS/numpy_mlp.py" ] || { echo "error: $PEERS/numpy_mlp.py not found (set PEERS)" >&2; exit 1; }
 python3 -c 'import numpy, threadpoolctl' || { echo "error: python3 -m pip install numpy threadpoolctl" >&2; exit 1; }
@@ -43,10 +46,12 @@ CRETAN="--data random --hidden 50 --act sigmoid --out sigmoid --loss mse --mse-r
 QUAD="--data quadrants --hidden 3 --act leaky --out leaky --loss mse --lr 0.05 --batch 1 --epochs 1 --n-train 100000"
 
 for r in $(seq 1 "$ROUNDS"); do
-  for cfg in mlp32 mlp128 cretan quadrants; do
+  for cfg in mlp32 mlp128 cretan quadrants $PAR; do
     case $cfg in
       mlp32) ours=(mlp 32); peer=($MLP --batch 32) ;;
       mlp128) ours=(mlp 128); peer=($MLP --batch 128) ;;
+      par32) ours=(mlp2 32); peer=($MLP --batch 32 --threads 2) ;;
+      par128) ours=(mlp2 128); peer=($MLP --batch 128 --threads 2) ;;
       cretan) ours=(cretan); peer=($CRETAN) ;;
       quadrants) ours=(quadrants); peer=($QUAD) ;;
     esac
@@ -64,9 +69,10 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 
-python3 - "$OUT" "$ROUNDS" "$TORCH" "$FUSED" <<'PY'
+python3 - "$OUT" "$ROUNDS" "$TORCH" "$FUSED" "$PAR" <<'PY'
 import statistics, sys
 out, rounds, torch, fused = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1"
+par = sys.argv[5].split()
 
 def val(cfg, peer, key):
     vs = []
@@ -84,6 +90,11 @@ rows = [
     ("quadrants 2-3-2 SGD (steps/s)", "quadrants", "train_samples_per_s", False, 2000.0),
     ("Cretan 784-50-10 b200 (samples/s)", "cretan", "train_samples_per_s", False, 2.0),
 ]
+if par:
+    rows += [
+        ("2 threads: train b32 (samples/s)", "par32", "train_samples_per_s", False, 0),
+        ("2 threads: train b128 (samples/s)", "par128", "train_samples_per_s", False, 0),
+    ]
 peers = ["numpy"] + (["torch"] if torch else [])
 ours_cols = ["constnet"] + (["fused"] if fused else [])
 print(f"{'figure':36} " + " ".join(f"{c:>12}" for c in ours_cols + peers) + " "
@@ -94,9 +105,10 @@ for name, cfg, key, lower_better, target in rows:
     ratio = lambda o, t: t / o if lower_better else o / t
     ratios = [ratio(ours[c][0], theirs[p]) for c in ours_cols for p in peers]
     verdict = " ".join(f"{c}:{'met' if ratio(ours[c][0], theirs['numpy']) >= target else 'MISSED'}" for c in ours_cols)
+    goal = f"{target:>6g}x {verdict}" if target else "    (no target)"
     print(f"{name:36} " + " ".join(f"{ours[c][0]:12.4g}" for c in ours_cols) + " "
           + " ".join(f"{theirs[p]:12.4g}" for p in peers) + " "
-          + " ".join(f"{x:12.2f}" for x in ratios) + f" {target:>6g}x {verdict}")
+          + " ".join(f"{x:12.2f}" for x in ratios) + f" {goal}")
     if rounds > 1:
         print("#   runs: " + "; ".join(f"{c}: " + ", ".join(f"{v:.4g}" for v in val(cfg, c, key)[1])
                                      for c in ours_cols + peers))
