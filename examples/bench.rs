@@ -110,22 +110,29 @@ where
     let mut trainer: Box<Trainer<M, [[f32; PIXELS]; B]>> = Box::new(Trainer::new());
     let mut sgd = Sgd::new(lr);
     let mut batch: Box<[[f32; PIXELS]; B]> = Box::new([[0.0; PIXELS]; B]);
+    timed_epochs(B, |idx| {
+        let mut labels = [0usize; B];
+        for ((row, l), &k) in batch.iter_mut().zip(&mut labels).zip(idx) {
+            *row = data.x[k];
+            *l = data.y[k];
+        }
+        trainer.step(net, &mut sgd, loss, &batch, &target(&labels)).expect("finite loss")
+    })
+}
+
+/// Runs [`EPOCHS`] epochs, each over a fresh shuffle of the training indices
+/// in chunks of `batch`, through `step` (which gathers and trains one batch
+/// and returns its loss); returns the median epoch's samples per second and
+/// every epoch's time.
+fn timed_epochs(batch: usize, mut step: impl FnMut(&[usize]) -> f32) -> (f64, Vec<f64>) {
     let mut rng = Pcg64::seed_from_u64(0);
     let mut order: Vec<usize> = (0..N_TRAIN).collect();
-    let steps = N_TRAIN / B;
+    let steps = N_TRAIN / batch;
     let mut times = Vec::new();
     for _ in 0..EPOCHS {
         let start = Instant::now();
         constnet::random::shuffle(&mut order, &mut rng);
-        let mut loss_sum = 0.0;
-        for idx in order.chunks_exact(B) {
-            let mut labels = [0usize; B];
-            for ((row, l), &k) in batch.iter_mut().zip(&mut labels).zip(idx) {
-                *row = data.x[k];
-                *l = data.y[k];
-            }
-            loss_sum += trainer.step(net, &mut sgd, loss, &batch, &target(&labels)).expect("finite loss");
-        }
+        let loss_sum: f32 = order.chunks_exact(batch).map(&mut step).sum();
         times.push(start.elapsed().as_secs_f64());
         println!(
             "# epoch {}: {:.3}s loss={:.4}",
@@ -134,7 +141,7 @@ where
             loss_sum / steps as f32
         );
     }
-    ((steps * B) as f64 / median(times.clone()), times)
+    ((steps * batch) as f64 / median(times.clone()), times)
 }
 
 /// [`train_epochs`] on two threads: each batch of `2·H` samples is gathered
@@ -148,33 +155,15 @@ where
     let mut trainer: Box<ParallelTrainer<M, [[f32; PIXELS]; H], 2>> = Box::new(ParallelTrainer::new());
     let mut sgd = Sgd::new(lr);
     let mut batch: Box<[[[f32; PIXELS]; H]; 2]> = Box::new([[[0.0; PIXELS]; H]; 2]);
-    let mut rng = Pcg64::seed_from_u64(0);
-    let mut order: Vec<usize> = (0..N_TRAIN).collect();
-    let steps = N_TRAIN / (2 * H);
-    let mut times = Vec::new();
-    for _ in 0..EPOCHS {
-        let start = Instant::now();
-        constnet::random::shuffle(&mut order, &mut rng);
-        let mut loss_sum = 0.0;
-        for idx in order.chunks_exact(2 * H) {
-            let mut labels = [[0usize; H]; 2];
-            for ((row, l), &k) in batch.as_flattened_mut().iter_mut().zip(labels.as_flattened_mut()).zip(idx)
-            {
-                *row = data.x[k];
-                *l = data.y[k];
-            }
-            loss_sum +=
-                trainer.step(net, &mut sgd, &SoftmaxCrossEntropy, &batch, &labels).expect("finite loss");
+    timed_epochs(2 * H, |idx| {
+        let mut labels = [[0usize; H]; 2];
+        for ((row, l), &k) in batch.as_flattened_mut().iter_mut().zip(labels.as_flattened_mut()).zip(idx) {
+            *row = data.x[k];
+            *l = data.y[k];
         }
-        times.push(start.elapsed().as_secs_f64());
-        println!(
-            "# epoch {}: {:.3}s loss={:.4}",
-            times.len(),
-            times[times.len() - 1],
-            loss_sum / steps as f32
-        );
-    }
-    (steps * 2 * H) as f64 / median(times)
+        trainer.step(net, &mut sgd, &SoftmaxCrossEntropy, &batch, &labels).expect("finite loss")
+    })
+    .0
 }
 
 fn mlp2<const H: usize>(data: &Data) {
