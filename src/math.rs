@@ -169,10 +169,10 @@ impl KernelPath {
     #[inline]
     pub fn selected() -> KernelPath {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        if x86::FUSED.load(core::sync::atomic::Ordering::Relaxed) {
-            if let Some(path) = x86::detect_fused() {
-                return path;
-            }
+        if x86::FUSED.load(core::sync::atomic::Ordering::Relaxed)
+            && let Some(path) = x86::detect_fused()
+        {
+            return path;
         }
         KernelPath::detected()
     }
