@@ -73,9 +73,10 @@ fn fold16(v: __m512) -> f32 {
     _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)))
 }
 
-/// `y[s][o] = b[o] + dot(w[o], x[s])` in [`S`] × [`O`] tiles; what the
-/// tiles leave over (rows, outputs, or inputs shorter than 16) goes to the
-/// generic 4 × 4 code, which computes the same bits.
+/// `y[s][o] = b[o] + dot(w[o], x[s])` in [`S`] × [`O`] tiles; rows left
+/// over go one at a time in 1 × 8 tiles (a single sample streams 8 weight
+/// rows at once), outputs left over in tiles of one output. Inputs shorter
+/// than 16 go to the generic code, which computes the same bits.
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub(super) fn forward<M: blocked::MulAdd, const FUSED: bool>(
@@ -86,70 +87,100 @@ pub(super) fn forward<M: blocked::MulAdd, const FUSED: bool>(
     ins: usize,
     outs: usize,
 ) {
-    if ins < LANES || outs < O {
+    if ins < LANES || outs == 0 {
         return blocked::forward::<M, 4, 4>(w, b, x, y, ins, outs);
     }
     let rows = (x.len() / ins).min(y.len() / outs);
-    let (w, b, x, y) = (&w[..outs * ins], &b[..outs], &x[..rows * ins], &mut y[..rows * outs]);
-    let n16 = ins / LANES * LANES;
-    let mask: __mmask16 = ((1u32 << (ins - n16)) - 1) as __mmask16;
-    let tiled_rows = rows / S * S;
-    let tiled_outs = outs / O * O;
-    for s0 in (0..tiled_rows).step_by(S) {
-        let xs: [&[f32]; S] = core::array::from_fn(|j| &x[(s0 + j) * ins..][..ins]);
-        for o0 in (0..tiled_outs).step_by(O) {
-            let ws: [&[f32]; O] = core::array::from_fn(|k| &w[(o0 + k) * ins..][..ins]);
-            let d = tile::<FUSED>(&xs, &ws, n16, mask);
-            for j in 0..S {
-                for k in 0..O {
-                    y[(s0 + j) * outs + o0 + k] = b[o0 + k] + d[j][k];
-                }
-            }
-        }
+    let p = Problem {
+        w: &w[..outs * ins],
+        b: &b[..outs],
+        x: &x[..rows * ins],
+        ins,
+        outs,
+        n16: ins / LANES * LANES,
+        mask: ((1u32 << (ins % LANES)) - 1) as __mmask16,
+    };
+    let y = &mut y[..rows * outs];
+    let mut s = 0;
+    while s + S <= rows {
+        let o = p.tiles::<FUSED, S, O>(y, s, 0);
+        p.tiles::<FUSED, S, 1>(y, s, o);
+        s += S;
     }
-    // Leftover outputs of the tiled rows, then the leftover rows: the
-    // generic code on sub-problems (same order, same bits).
-    if tiled_outs < outs {
-        let rest = outs - tiled_outs;
-        for s in 0..tiled_rows {
-            let mut ys = [0.0f32; O];
-            blocked::forward::<M, 1, 1>(
-                &w[tiled_outs * ins..],
-                &b[tiled_outs..],
-                &x[s * ins..][..ins],
-                &mut ys[..rest],
-                ins,
-                rest,
-            );
-            y[s * outs + tiled_outs..][..rest].copy_from_slice(&ys[..rest]);
-        }
-    }
-    if tiled_rows < rows {
-        blocked::forward::<M, 4, 4>(w, b, &x[tiled_rows * ins..], &mut y[tiled_rows * outs..], ins, outs);
+    while s < rows {
+        let o = p.tiles::<FUSED, 1, 8>(y, s, 0);
+        p.tiles::<FUSED, 1, 1>(y, s, o);
+        s += 1;
     }
 }
 
-/// One tile: `S × O` dot products of rows of length `n16 + popcount(mask)`.
+/// One forward pass's operands, cut to their exact lengths.
+struct Problem<'a> {
+    w: &'a [f32],
+    b: &'a [f32],
+    x: &'a [f32],
+    ins: usize,
+    outs: usize,
+    /// `ins` rounded down to a multiple of 16.
+    n16: usize,
+    /// The `ins mod 16` tail lanes.
+    mask: __mmask16,
+}
+
+impl Problem<'_> {
+    /// Rows `s0..s0 + TS`, outputs from `o0` in tiles of `TO` while a whole
+    /// tile fits; returns the first output not done.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn tiles<const FUSED: bool, const TS: usize, const TO: usize>(
+        &self,
+        y: &mut [f32],
+        s0: usize,
+        o0: usize,
+    ) -> usize {
+        let ins = self.ins;
+        let xs: [&[f32]; TS] = core::array::from_fn(|j| &self.x[(s0 + j) * ins..][..ins]);
+        let mut o = o0;
+        while o + TO <= self.outs {
+            let ws: [&[f32]; TO] = core::array::from_fn(|k| &self.w[(o + k) * ins..][..ins]);
+            let d = tile::<FUSED, TS, TO>(&xs, &ws, self.n16, self.mask);
+            for j in 0..TS {
+                for k in 0..TO {
+                    y[(s0 + j) * self.outs + o + k] = self.b[o + k] + d[j][k];
+                }
+            }
+            o += TO;
+        }
+        o
+    }
+}
+
+/// One tile: `TS × TO` dot products of rows of length `n16 + popcount(mask)`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn tile<const FUSED: bool>(xs: &[&[f32]; S], ws: &[&[f32]; O], n16: usize, mask: __mmask16) -> [[f32; O]; S] {
+fn tile<const FUSED: bool, const TS: usize, const TO: usize>(
+    xs: &[&[f32]; TS],
+    ws: &[&[f32]; TO],
+    n16: usize,
+    mask: __mmask16,
+) -> [[f32; TO]; TS] {
     // SAFETY (every `load` below): each row has length `ins = n16 + r`
-    // (checked by the slicing in `forward`) and `i + 16 <= n16`.
-    let mut acc = [[_mm512_setzero_ps(); O]; S];
+    // (checked by the slicing in `Problem::tiles`) and `i + 16 <= n16`.
+    let mut acc = [[_mm512_setzero_ps(); TO]; TS];
     unsafe {
-        let wv: [__m512; O] = core::array::from_fn(|k| load(ws[k], 0));
-        for j in 0..S {
+        let wv: [__m512; TO] = core::array::from_fn(|k| load(ws[k], 0));
+        for j in 0..TS {
             let xv = load(xs[j], 0);
-            for k in 0..O {
+            for k in 0..TO {
                 acc[j][k] = _mm512_mul_ps(wv[k], xv);
             }
         }
         let mut i = LANES;
         while i < n16 {
-            let wv: [__m512; O] = core::array::from_fn(|k| load(ws[k], i));
-            for j in 0..S {
+            let wv: [__m512; TO] = core::array::from_fn(|k| load(ws[k], i));
+            for j in 0..TS {
                 let xv = load(xs[j], i);
-                for k in 0..O {
+                for k in 0..TO {
                     acc[j][k] = mac::<FUSED>(wv[k], xv, acc[j][k]);
                 }
             }
@@ -157,18 +188,18 @@ fn tile<const FUSED: bool>(xs: &[&[f32]; S], ws: &[&[f32]; O], n16: usize, mask:
         }
         if mask != 0 {
             // SAFETY: the tail's `r` lanes end at the row's end.
-            let wv: [__m512; O] = core::array::from_fn(|k| load_tail(ws[k], n16, mask));
-            for j in 0..S {
+            let wv: [__m512; TO] = core::array::from_fn(|k| load_tail(ws[k], n16, mask));
+            for j in 0..TS {
                 let xv = load_tail(xs[j], n16, mask);
-                for k in 0..O {
+                for k in 0..TO {
                     acc[j][k] = mac_masked::<FUSED>(wv[k], xv, acc[j][k], mask);
                 }
             }
         }
     }
-    let mut out = [[0.0f32; O]; S];
-    for j in 0..S {
-        for k in 0..O {
+    let mut out = [[0.0f32; TO]; TS];
+    for j in 0..TS {
+        for k in 0..TO {
             out[j][k] = fold16(acc[j][k]);
         }
     }
