@@ -203,7 +203,7 @@ impl KernelPath {
 ///
 /// Off by default. When on, and the CPU has FMA (x86-64, `std` feature),
 /// every dense layer adds its products with one rounding instead of two.
-/// That is faster on desktops (the 784-128-10 kernels run 1.1–1.3× faster on
+/// That is faster on desktops (the 784-128-10 kernels run 1.06–1.3× faster on
 /// Zen 4, see `BENCHMARKS.md`) and no less accurate, but the results are no
 /// longer the bits a firmware build computes: leave it off when you compare
 /// desktop and device outputs exactly. Fused results do not depend on which
