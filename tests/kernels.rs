@@ -137,6 +137,24 @@ fn check_shape(ins: usize, outs: usize, rows: usize, seed: u64) {
     let mut g = Values(seed | 1);
     let (w, b, x, dy) = (g.vec(ins * outs), g.vec(outs), g.vec(ins * rows), g.vec(outs * rows));
     let (dw0, db0) = (g.vec(ins * outs), g.vec(outs));
+    check_values(&w, &b, &x, &dy, &dw0, &db0, ins, outs, rows);
+}
+
+/// [`check_shape`] on given values.
+#[allow(clippy::too_many_arguments)]
+fn check_values(
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    dy: &[f32],
+    dw0: &[f32],
+    db0: &[f32],
+    ins: usize,
+    outs: usize,
+    rows: usize,
+) {
+    let (w, b, x, dy, dw0, db0) =
+        (w.to_vec(), b.to_vec(), x.to_vec(), dy.to_vec(), dw0.to_vec(), db0.to_vec());
 
     let y_ref = ref_forward(false, &w, &b, &x, ins, outs, rows);
     let y_fused = ref_forward(true, &w, &b, &x, ins, outs, rows);
@@ -222,10 +240,35 @@ proptest! {
 
 #[test]
 fn mnist_shapes_on_every_path() {
-    for (ins, outs, rows) in
-        [(784, 128, 1), (784, 128, 9), (784, 50, 5), (128, 10, 7), (50, 10, 3), (785, 13, 6)]
-    {
+    for (ins, outs, rows) in [
+        (784, 128, 1),
+        (784, 128, 9),
+        (784, 50, 5),
+        (128, 10, 7),
+        (50, 10, 3),
+        (785, 13, 6),
+        (100, 3, 17),
+        (16, 1, 8),
+    ] {
         check_shape(ins, outs, rows, (ins * 31 + outs * 7 + rows) as u64);
+    }
+}
+
+/// Lanes a kernel must leave alone (past the tail, or unused) keep their
+/// signed zeros: with every product `-0` and the bias `-0`, the documented
+/// order gives `-0`, and adding a `+0` anywhere would give `+0`.
+#[test]
+fn signed_zeros_survive_every_path() {
+    for (ins, outs, rows) in [(20, 3, 9), (5, 2, 1), (784, 2, 8), (17, 9, 3), (16, 1, 1)] {
+        let w = vec![-0.0f32; ins * outs];
+        let b = vec![-0.0f32; outs];
+        let x = vec![0.0f32; ins * rows];
+        let dy = vec![-0.0f32; outs * rows];
+        let (dw0, db0) = (vec![-0.0f32; ins * outs], vec![-0.0f32; outs]);
+        check_values(&w, &b, &x, &dy, &dw0, &db0, ins, outs, rows);
+        let mut y = vec![0.0f32; rows * outs];
+        math::dense_forward(&w, &b, &x, &mut y, ins, outs);
+        assert!(y.iter().all(|v| v.to_bits() == (-0.0f32).to_bits()), "{ins}x{outs}x{rows}: {y:?}");
     }
 }
 
