@@ -1,6 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![deny(unsafe_code)] // one audited exception: src/math/x86.rs (run-time CPU dispatch, AVX-512 vector loads)
+#![deny(unsafe_code)] // one audited exception: src/math/x86.rs and x86/ (run-time CPU dispatch, SIMD intrinsics)
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

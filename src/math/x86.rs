@@ -10,36 +10,40 @@
 //! `blocked::Fused`, whose `f32::mul_add` is one `vfmadd` under these
 //! target features.
 //!
-//! The AVX-512 forward kernel is the exception: LLVM vectorises the generic
-//! code only for a 4 × 4 tile, so `forward512.rs` writes an 8 × 2 tile with
-//! `core::arch` intrinsics (the same operations in the same order; measured
-//! on Zen 4: 80 → 96 GFLOP/s exact, 88 → 102 fused, at 784 × 128 × 32).
+//! The forward kernels are the exception: LLVM vectorises the generic code
+//! only for a 4 × 4 tile with AVX-512 and a 1 × 1 tile with AVX2, so
+//! `x86/forward_tiles.rs` writes 8 × 2 (AVX-512) and 2 × 2 (AVX2) tiles with
+//! `core::arch` intrinsics — the same operations in the same order. Measured
+//! on Zen 4 at 784 × 128 × 32: AVX-512 80 → 96 GFLOP/s exact and 88 → 102
+//! fused, AVX2 32 → 66 exact and 39 → 75 fused.
 //!
-//! The `unsafe` in the crate is all here, of two kinds. Calling a
-//! `#[target_feature]` function from code compiled without those features:
-//! the caller must know the CPU has them, which `is_x86_feature_detected!`
-//! (a cached load after the first call) checks right before each call. And
-//! the vector loads in `forward512.rs`, from slices whose bounds are checked
-//! before each tile. Miri cannot run AVX-512 code; `tests/kernels.rs` runs
-//! these paths on random shapes (every tile edge and tail) against the
+//! The `unsafe` in the crate is all here and in `x86/forward_tiles.rs`, of
+//! two kinds. Calling `#[target_feature]` code (including the intrinsics)
+//! from code compiled without those features: the caller must know the CPU
+//! has them, which `is_x86_feature_detected!` (a cached load after the first
+//! call) checks right before each call. And the vector loads in
+//! `forward_tiles.rs`, from slices whose bounds are checked before each
+//! tile. Miri cannot run this code; `tests/kernels.rs` runs every path on
+//! random shapes (every tile edge and tail) and on signed zeros against the
 //! reference loops, bit for bit.
 #![allow(unsafe_code)]
 
+use core::arch::x86_64::__m512;
 use core::sync::atomic::AtomicBool;
 
 use super::blocked::{self, Blocks, Fused, Separate};
 
-mod forward512;
+mod forward_tiles;
 
 /// Set by `super::set_fused`: run the fused copies when the CPU has FMA.
 pub(crate) static FUSED: AtomicBool = AtomicBool::new(false);
 
 /// 32 zmm registers of 16 lanes: 4 × 4 dot products of 16 lanes each (the
-/// forward pass runs `forward512.rs` instead, except for what its tiles
-/// leave over).
+/// forward pass runs `forward_tiles.rs` instead, except for inputs shorter
+/// than 16).
 const AVX512: Blocks = Blocks { fwd_s: 4, fwd_o: 4, dw_o: 4, dw_l: 64, dx_s: 4, dx_l: 64 };
-/// 16 ymm registers of 8 lanes: 16 partial sums take two, and larger forward
-/// blocks spill (measured: 1 × 1 runs at ~37 GFLOP/s, 1 × 2 at ~15).
+/// 16 ymm registers of 8 lanes: 16 partial sums take two (the generic
+/// forward code spills beyond 1 × 1, hence `forward_tiles.rs`).
 const AVX2: Blocks = Blocks { fwd_s: 1, fwd_o: 1, dw_o: 4, dw_l: 24, dx_s: 4, dx_l: 24 };
 
 use super::KernelPath;
@@ -104,18 +108,37 @@ macro_rules! copies {
 }
 
 copies!(backward_avx512, "avx512f", AVX512, Separate);
-copies!(forward_avx2, backward_avx2, "avx2", AVX2, Separate);
+copies!(backward_avx2, "avx2", AVX2, Separate);
 copies!(backward_avx512_fma, "avx512f,fma", AVX512, Fused);
-copies!(forward_avx2_fma, backward_avx2_fma, "avx2,fma", AVX2, Fused);
+copies!(backward_avx2_fma, "avx2,fma", AVX2, Fused);
 
+// The forward passes: intrinsic tiles (`forward_tiles.rs`). Each copy
+// enables the features its `Lanes16` type and, for the fused ones, FMA need.
+// SAFETY (all four): the function's own target features are the ones
+// `forward_tiles::forward` requires.
+
+/// AVX-512: 8 × 2 tiles, single samples in 1 × 8.
 #[target_feature(enable = "avx512f")]
 pub(crate) fn forward_avx512(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
-    forward512::forward::<Separate, false>(w, b, x, y, ins, outs)
+    unsafe { forward_tiles::forward::<Separate, __m512, false, 8, 2, 8>(w, b, x, y, ins, outs) }
 }
 
+/// [`forward_avx512`] with fused multiply-adds.
 #[target_feature(enable = "avx512f,fma")]
 pub(crate) fn forward_avx512_fma(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
-    forward512::forward::<Fused, true>(w, b, x, y, ins, outs)
+    unsafe { forward_tiles::forward::<Fused, __m512, true, 8, 2, 8>(w, b, x, y, ins, outs) }
+}
+
+/// AVX2: 2 × 2 tiles of ymm pairs, single samples in 1 × 4.
+#[target_feature(enable = "avx2")]
+pub(crate) fn forward_avx2(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
+    unsafe { forward_tiles::forward::<Separate, forward_tiles::Ymm2, false, 2, 2, 4>(w, b, x, y, ins, outs) }
+}
+
+/// [`forward_avx2`] with fused multiply-adds.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) fn forward_avx2_fma(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
+    unsafe { forward_tiles::forward::<Fused, forward_tiles::Ymm2, true, 2, 2, 4>(w, b, x, y, ins, outs) }
 }
 
 /// Runs the forward pass on `path`'s copy; `false` if that is the portable one.
