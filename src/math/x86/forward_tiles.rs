@@ -8,7 +8,7 @@
 //! out with intrinsics over a 16-lane accumulator ([`Lanes16`]: one zmm
 //! register, or a pair of ymm registers): 8 × 2 with AVX-512 (16
 //! accumulators of 16 lanes, 2 weight vectors and 1 input vector live), 2 × 2
-//! with AVX2, and 1 × 8 / 1 × 4 for single samples. Every output is computed
+//! with AVX2, and 1 × 4 tiles of ymm pairs for single samples. Every output is computed
 //! with the same operations in the same order as `blocked::forward` (16
 //! lane sums, the tail products into lanes `0..r`, the fold in halves, then
 //! the bias), so the bits are the same; `tests/kernels.rs` checks them
@@ -228,16 +228,16 @@ impl Lanes16 for Ymm2 {
     }
 }
 
-/// `y[s][o] = b[o] + dot(w[o], x[s])` in `S × O` tiles; rows left over go
-/// one at a time in `1 × S1` tiles (a single sample streams `S1` weight rows
-/// at once), outputs left over in tiles of one output. Inputs shorter than
+/// `y[s][o] = b[o] + dot(w[o], x[s])` in `S × O` tiles of `V`; rows left
+/// over go one at a time in `1 × S1` tiles of `V1` (a single sample streams
+/// `S1` weight rows at once), outputs left over in tiles of one output. Inputs shorter than
 /// 16 go to the generic code, which computes the same bits.
 ///
 /// # Safety
 /// The CPU has `V`'s features (and FMA if `FUSED`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(super) unsafe fn forward<M, V, const FUSED: bool, const S: usize, const O: usize, const S1: usize>(
+pub(super) unsafe fn forward<M, V, V1, const FUSED: bool, const S: usize, const O: usize, const S1: usize>(
     w: &[f32],
     b: &[f32],
     x: &[f32],
@@ -247,6 +247,7 @@ pub(super) unsafe fn forward<M, V, const FUSED: bool, const S: usize, const O: u
 ) where
     M: blocked::MulAdd,
     V: Lanes16,
+    V1: Lanes16,
 {
     if ins < LANES || outs == 0 {
         return blocked::forward::<M, 4, 4>(w, b, x, y, ins, outs);
@@ -262,6 +263,16 @@ pub(super) unsafe fn forward<M, V, const FUSED: bool, const S: usize, const O: u
         mask: V::mask(ins % LANES),
         tail: !ins.is_multiple_of(LANES),
     };
+    let p1 = Problem::<V1> {
+        w: p.w,
+        b: p.b,
+        x: p.x,
+        ins,
+        outs,
+        n16: p.n16,
+        mask: V1::mask(ins % LANES),
+        tail: p.tail,
+    };
     let y = &mut y[..rows * outs];
     let mut s = 0;
     // SAFETY: the caller guarantees the features.
@@ -272,8 +283,8 @@ pub(super) unsafe fn forward<M, V, const FUSED: bool, const S: usize, const O: u
             s += S;
         }
         while s < rows {
-            let o = p.tiles::<FUSED, 1, S1>(y, s, 0);
-            p.tiles::<FUSED, 1, 1>(y, s, o);
+            let o = p1.tiles::<FUSED, 1, S1>(y, s, 0);
+            p1.tiles::<FUSED, 1, 1>(y, s, o);
             s += 1;
         }
     }
