@@ -26,7 +26,7 @@ use rayon::prelude::*;
 /// the gradients across cores (large tensors in parallel) and updates the
 /// weights the other cores have just read. That traffic pays off only when a
 /// shard has plenty of work: on 2 cores of the Zen 4 test machine a
-/// 784-128-10 step is 1.48× faster at batch 128 and no faster (0.97×) at
+/// 784-128-10 step is 1.43× faster at batch 128 and no faster (0.95×) at
 /// batch 32 (`BENCHMARKS.md`). Run the training loop inside the pool
 /// (`rayon::ThreadPool::install`) so the calling thread is one of the
 /// workers instead of sleeping while they run.
