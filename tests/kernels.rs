@@ -277,6 +277,11 @@ fn the_dispatched_path_is_the_best_available() {
     let best = KernelPath::detected();
     assert!(best.is_available());
     assert!(!best.is_fused());
+    // scripts/dispatch_cpus.sh runs this on emulated CPUs and names the
+    // path each must select.
+    if let Ok(expected) = std::env::var("CONSTNET_EXPECT_KERNELS") {
+        assert_eq!(format!("{best:?}"), expected, "kernel path selected on this CPU");
+    }
     // Nothing in this test binary calls `set_fused`: the exact path runs.
     assert_eq!(KernelPath::selected(), best);
     if let Some(fused) = KernelPath::detected_fused() {
