@@ -286,9 +286,8 @@ pub fn dense_forward_on(
         return path;
     }
     let _ = path;
-    blocked::forward::<blocked::Separate, { blocked::PORTABLE.fwd_s }, { blocked::PORTABLE.fwd_o }>(
-        w, b, x, y, ins, outs,
-    );
+    const F: [usize; 2] = blocked::PORTABLE_FORWARD;
+    blocked::forward::<blocked::Separate, { F[0] }, { F[1] }>(w, b, x, y, ins, outs);
     KernelPath::Portable
 }
 

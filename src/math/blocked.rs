@@ -74,13 +74,15 @@ pub(crate) fn dot<M: MulAdd>(a: &[f32], b: &[f32]) -> f32 {
     fold16(&acc)
 }
 
-/// Block shape of one code path.
+/// The portable forward pass's block, samples × outputs: one output at a
+/// time (its 16 partial sums fill the SSE2 / NEON registers, and bigger
+/// blocks spill; on a microcontroller, the smallest code). The x86 copies
+/// run `x86/forward_tiles.rs` instead.
+pub(crate) const PORTABLE_FORWARD: [usize; 2] = [1, 1];
+
+/// Block shape of one code path's backward pass.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Blocks {
-    /// Forward: samples per block.
-    pub fwd_s: usize,
-    /// Forward: outputs per block (each output keeps [`LANES`] partial sums).
-    pub fwd_o: usize,
     /// Weight gradient: rows of `dW` per block.
     pub dw_o: usize,
     /// Weight gradient: columns of `dW` per block.
@@ -91,15 +93,13 @@ pub(crate) struct Blocks {
     pub dx_l: usize,
 }
 
-/// The portable build on 64-bit desktops: one output at a time forward
-/// (16 partial sums fill the SSE2 / NEON registers; bigger blocks spill),
-/// 2 × 16 tiles for the gradients.
+/// The portable build on 64-bit desktops: 2 × 16 tiles for the gradients.
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-pub(crate) const PORTABLE: Blocks = Blocks { fwd_s: 1, fwd_o: 1, dw_o: 2, dw_l: 16, dx_s: 2, dx_l: 16 };
-/// The portable build on microcontrollers and other targets: one output or
-/// one gradient row at a time (few registers, smallest code).
+pub(crate) const PORTABLE: Blocks = Blocks { dw_o: 2, dw_l: 16, dx_s: 2, dx_l: 16 };
+/// The portable build on microcontrollers and other targets: one gradient
+/// row at a time (few registers, smallest code).
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-pub(crate) const PORTABLE: Blocks = Blocks { fwd_s: 1, fwd_o: 1, dw_o: 1, dw_l: 16, dx_s: 1, dx_l: 16 };
+pub(crate) const PORTABLE: Blocks = Blocks { dw_o: 1, dw_l: 16, dx_s: 1, dx_l: 16 };
 
 /// `y[s][o] = b[o] + dot(w[o], x[s])`, `S` samples × `O` outputs at a time.
 #[inline(always)]

@@ -1,7 +1,7 @@
 //! Run-time selection of AVX-512 and AVX2 copies of the blocked kernels
 //! (x86-64 with the `std` feature).
 //!
-//! Each copy is the same generic code from `blocked.rs`, compiled inside a
+//! Each backward copy is the same generic code from `blocked.rs`, compiled inside a
 //! `#[target_feature]` function with a block shape that fits that
 //! instruction set's registers. Rust never contracts `a * b + c` into a fused
 //! multiply-add (even where FMA is enabled) and the blocking never changes
@@ -38,13 +38,10 @@ mod forward_tiles;
 /// Set by `super::set_fused`: run the fused copies when the CPU has FMA.
 pub(crate) static FUSED: AtomicBool = AtomicBool::new(false);
 
-/// 32 zmm registers of 16 lanes: 4 × 4 dot products of 16 lanes each (the
-/// forward pass runs `forward_tiles.rs` instead, except for inputs shorter
-/// than 16).
-const AVX512: Blocks = Blocks { fwd_s: 4, fwd_o: 4, dw_o: 4, dw_l: 64, dx_s: 4, dx_l: 64 };
-/// 16 ymm registers of 8 lanes: 16 partial sums take two (the generic
-/// forward code spills beyond 1 × 1, hence `forward_tiles.rs`).
-const AVX2: Blocks = Blocks { fwd_s: 1, fwd_o: 1, dw_o: 4, dw_l: 24, dx_s: 4, dx_l: 24 };
+/// 32 zmm registers: 4 × 64 gradient tiles (16 accumulators).
+const AVX512: Blocks = Blocks { dw_o: 4, dw_l: 64, dx_s: 4, dx_l: 64 };
+/// 16 ymm registers: 4 × 24 gradient tiles (12 accumulators).
+const AVX2: Blocks = Blocks { dw_o: 4, dw_l: 24, dx_s: 4, dx_l: 24 };
 
 use super::KernelPath;
 
@@ -79,14 +76,9 @@ pub(crate) fn detect_fused() -> Option<KernelPath> {
     }
 }
 
-macro_rules! copies {
-    ($fwd:ident, $bwd:ident, $feature:literal, $b:ident, $m:ty) => {
-        #[target_feature(enable = $feature)]
-        pub(crate) fn $fwd(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
-            blocked::forward::<$m, { $b.fwd_s }, { $b.fwd_o }>(w, b, x, y, ins, outs)
-        }
-        copies!($bwd, $feature, $b, $m);
-    };
+/// A backward pass compiled for `$feature` with blocking `$b` and
+/// multiply-add `$m`.
+macro_rules! backward_copy {
     ($bwd:ident, $feature:literal, $b:ident, $m:ty) => {
         #[target_feature(enable = $feature)]
         #[allow(clippy::too_many_arguments)]
@@ -107,10 +99,10 @@ macro_rules! copies {
     };
 }
 
-copies!(backward_avx512, "avx512f", AVX512, Separate);
-copies!(backward_avx2, "avx2", AVX2, Separate);
-copies!(backward_avx512_fma, "avx512f,fma", AVX512, Fused);
-copies!(backward_avx2_fma, "avx2,fma", AVX2, Fused);
+backward_copy!(backward_avx512, "avx512f", AVX512, Separate);
+backward_copy!(backward_avx2, "avx2", AVX2, Separate);
+backward_copy!(backward_avx512_fma, "avx512f,fma", AVX512, Fused);
+backward_copy!(backward_avx2_fma, "avx2,fma", AVX2, Fused);
 
 // The forward passes: intrinsic tiles (`forward_tiles.rs`). Each copy
 // enables the features its `Lanes16` type and, for the fused ones, FMA need.
