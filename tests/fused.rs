@@ -2,6 +2,7 @@
 //! (the switch is global, so no other test may run beside it): training with
 //! fused multiply-adds runs the fused path, stays within rounding of the
 //! exact training, still learns, and switching back restores the exact bits.
+#![cfg(feature = "std")] // `math::set_fused` is a `std` feature
 
 use constnet::math::{self, KernelPath};
 use constnet::prelude::*;
