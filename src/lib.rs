@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod network;
 pub mod optim;
 pub mod params;
+pub mod quant;
 pub mod random;
 pub mod replay;
 pub mod scalar;

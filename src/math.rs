@@ -46,6 +46,7 @@
 //! ```
 
 mod blocked;
+pub mod int8;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod x86;
 

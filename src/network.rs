@@ -63,6 +63,31 @@ macro_rules! network {
             }
         }
 
+        impl<X> $crate::quant::Quantizable<X> for $name
+        where
+            $inner: $crate::quant::Quantizable<X>,
+        {
+            type Quantized = <$inner as $crate::quant::Quantizable<X>>::Quantized;
+            type Ranges = <$inner as $crate::quant::Quantizable<X>>::Ranges;
+            const NO_RANGES: Self::Ranges = <$inner as $crate::quant::Quantizable<X>>::NO_RANGES;
+            const FUSES_AS_RELU: bool = <$inner as $crate::quant::Quantizable<X>>::FUSES_AS_RELU;
+            #[inline]
+            fn observe(&self, x: &X, ranges: &mut Self::Ranges) -> Self::Output {
+                self.0.observe(x, ranges)
+            }
+            fn output_range(ranges: &Self::Ranges) -> $crate::quant::Range {
+                <$inner as $crate::quant::Quantizable<X>>::output_range(ranges)
+            }
+            fn quantize_layer(
+                &self,
+                input: $crate::quant::QuantParams,
+                ranges: &Self::Ranges,
+                fused_relu: ::core::option::Option<$crate::quant::Range>,
+            ) -> ::core::result::Result<(Self::Quantized, $crate::quant::QuantParams), $crate::quant::QuantError> {
+                self.0.quantize_layer(input, ranges, fused_relu)
+            }
+        }
+
         impl $crate::Zeros for $name {
             #[inline]
             fn zeros() -> Self {

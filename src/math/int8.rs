@@ -1,0 +1,219 @@
+//! Integer kernels for the int8 layers of [`crate::quant`]: the dense
+//! matrix-vector product with TFLite's requantization, and int8 `argmax`.
+//!
+//! # Exact on every path
+//!
+//! An int8 dense output is `clamp(MBQM(acc, m, shift) + zp_out, min, max)`
+//! with `acc = bias' + Σ w·x` in wrapping `i32` arithmetic, where
+//! `bias' = bias − zp_in·Σw` is folded in when the layer is built (TFLite's
+//! `acc = bias + Σ w·(x − zp_in)` is the same number modulo 2³², since
+//! integer addition is associative). So every kernel — the reference loop,
+//! the portable four-row kernel that the Cortex-M0 and RISC-V builds use,
+//! and the Cortex-M4/M7 DSP kernel — gives the same bits, whatever order it
+//! adds in; `tests/int8_kernels.rs` checks each against
+//! [`dense_forward_reference`].
+//!
+//! ```
+//! use constnet::math::int8::{self, Requant};
+//! // One output: acc = 10 + 1·2 + (−1)·3 = 9, times 0.5 (2^30 / 2^31), plus zero point 1.
+//! let rq = Requant { multiplier: &[1 << 30], shift: &[0], output_zero_point: 1, min: -128, max: 127 };
+//! let mut y = [0i8; 1];
+//! int8::dense_forward(&[1, -1], &[10], &[2, 3], &mut y, 2, 1, &rq);
+//! assert_eq!(y, [6]); // round(4.5) = 5, + 1
+//! ```
+
+use crate::quant::requant::multiply_by_quantized_multiplier;
+
+#[cfg(all(target_arch = "arm", target_feature = "dsp"))]
+mod dsp;
+
+/// How a dense layer's `i32` accumulators become int8 outputs: per-output
+/// multipliers and shifts ([`QuantizedMultiplier`](crate::quant::requant::QuantizedMultiplier)
+/// split into two slices), the output zero point and the fused activation's
+/// clamp.
+#[derive(Clone, Copy, Debug)]
+pub struct Requant<'a> {
+    /// Q31 mantissas, one per output.
+    pub multiplier: &'a [i32],
+    /// Power-of-two shifts, one per output.
+    pub shift: &'a [i8],
+    /// Added after scaling.
+    pub output_zero_point: i32,
+    /// Lower clamp (−128, or the zero point for a fused ReLU).
+    pub min: i32,
+    /// Upper clamp (127, or lower for ReLU6).
+    pub max: i32,
+}
+
+impl Requant<'_> {
+    /// Output `o` for accumulator `acc`.
+    #[inline(always)]
+    pub fn apply(&self, o: usize, acc: i32) -> i8 {
+        requantize(acc, self.multiplier[o], self.shift[o] as i32, self.output_zero_point, self.min, self.max)
+    }
+}
+
+/// One output: `clamp(MBQM(acc, multiplier, shift) + zero_point, min, max)`,
+/// with TFLite's double-rounding
+/// [`multiply_by_quantized_multiplier`]. Never panics.
+///
+/// ```
+/// use constnet::math::int8::requantize;
+/// assert_eq!(requantize(100, 1 << 30, -2, 5, -128, 127), 18); // 100 · 0.5 / 4 = 12.5 → 13, + 5
+/// assert_eq!(requantize(-100_000, 1 << 30, 0, 0, -128, 127), -128); // saturates
+/// assert_eq!(requantize(-1000, 1 << 30, 0, -128, -128, 127), -128); // ReLU clamp at the zero point
+/// ```
+#[inline(always)]
+pub fn requantize(acc: i32, multiplier: i32, shift: i32, zero_point: i32, min: i32, max: i32) -> i8 {
+    let v = multiply_by_quantized_multiplier(acc, multiplier, shift).saturating_add(zero_point);
+    let v = if v < min { min } else { v };
+    let v = if v > max { max } else { v };
+    // `min`/`max` are int8 for every valid layer; saturate anyway.
+    v.clamp(-128, 127) as i8
+}
+
+/// `y = requantize(bias' + W·x)` for one sample: `w` is `outs` rows of `ins`
+/// weights, `bias` the folded bias (see the [module docs](self)).
+///
+/// On a Cortex-M4/M7 (`target_feature = "dsp"`) this runs the SMLAD kernel;
+/// elsewhere [`dense_forward_portable`]. Results are identical.
+///
+/// # Panics
+/// If a slice is shorter than the shape says (layers always pass exact
+/// lengths).
+#[inline]
+pub fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize, outs: usize, rq: &Requant) {
+    #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
+    {
+        dsp::dense_forward(w, bias, x, y, ins, outs, rq)
+    }
+    #[cfg(not(all(target_arch = "arm", target_feature = "dsp")))]
+    {
+        dense_forward_portable(w, bias, x, y, ins, outs, rq)
+    }
+}
+
+/// The portable kernel: four output rows at a time share each input load,
+/// with one index running through the four rows and the input together, so
+/// `thumbv6m` compiles the inner loop to register-offset loads (`LDRSB`),
+/// `MULS` and adds. Any `ins`, `outs`.
+///
+/// # Panics
+/// As [`dense_forward`].
+pub fn dense_forward_portable(
+    w: &[i8],
+    bias: &[i32],
+    x: &[i8],
+    y: &mut [i8],
+    ins: usize,
+    outs: usize,
+    rq: &Requant,
+) {
+    let x = &x[..ins];
+    let w = &w[..ins * outs];
+    let mut o = 0;
+    while o + 4 <= outs {
+        let rows = &w[o * ins..(o + 4) * ins];
+        let (r0, rest) = rows.split_at(ins);
+        let (r1, rest) = rest.split_at(ins);
+        let (r2, r3) = rest.split_at(ins);
+        let (mut a0, mut a1, mut a2, mut a3) = (bias[o], bias[o + 1], bias[o + 2], bias[o + 3]);
+        for i in 0..ins {
+            let xi = x[i] as i32;
+            a0 = a0.wrapping_add(r0[i] as i32 * xi);
+            a1 = a1.wrapping_add(r1[i] as i32 * xi);
+            a2 = a2.wrapping_add(r2[i] as i32 * xi);
+            a3 = a3.wrapping_add(r3[i] as i32 * xi);
+        }
+        y[o] = rq.apply(o, a0);
+        y[o + 1] = rq.apply(o + 1, a1);
+        y[o + 2] = rq.apply(o + 2, a2);
+        y[o + 3] = rq.apply(o + 3, a3);
+        o += 4;
+    }
+    while o < outs {
+        let row = &w[o * ins..(o + 1) * ins];
+        let mut a = bias[o];
+        for i in 0..ins {
+            a = a.wrapping_add(row[i] as i32 * x[i] as i32);
+        }
+        y[o] = rq.apply(o, a);
+        o += 1;
+    }
+}
+
+/// The definition, one output at a time, in TFLite's form
+/// `acc = bias + Σ w·(x − zp_in)` with the *unfolded* bias: what every kernel
+/// must equal. For tests and as documentation.
+///
+/// ```
+/// use constnet::math::int8::{dense_forward_reference, Requant};
+/// let rq = Requant { multiplier: &[1 << 30], shift: &[0], output_zero_point: 0, min: -128, max: 127 };
+/// let mut y = [0i8; 1];
+/// dense_forward_reference(&[2, 2], &[0], &[1, 3], 1, &mut y, 2, 1, &rq); // (2·0 + 2·2) · 0.5
+/// assert_eq!(y, [2]);
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn dense_forward_reference(
+    w: &[i8],
+    bias: &[i32],
+    x: &[i8],
+    input_zero_point: i32,
+    y: &mut [i8],
+    ins: usize,
+    outs: usize,
+    rq: &Requant,
+) {
+    for o in 0..outs {
+        let mut acc = bias[o];
+        for i in 0..ins {
+            acc = acc.wrapping_add((w[o * ins + i] as i32).wrapping_mul(x[i] as i32 - input_zero_point));
+        }
+        y[o] = rq.apply(o, acc);
+    }
+}
+
+/// `bias − zp_in · Σ_i w[o][i]` for every output `o` (wrapping): the bias the
+/// kernels start from. A `const fn`, so a layer in a `static` has it
+/// computed by the compiler.
+///
+/// ```
+/// use constnet::math::int8::fold_bias;
+/// assert_eq!(fold_bias(&[[1, 2], [3, -4]], &[10, 20], 5), [10 - 5 * 3, 20 - 5 * -1]);
+/// ```
+pub const fn fold_bias<const IN: usize, const OUT: usize>(
+    w: &[[i8; IN]; OUT],
+    bias: &[i32; OUT],
+    input_zero_point: i8,
+) -> [i32; OUT] {
+    let mut out = [0i32; OUT];
+    let mut o = 0;
+    while o < OUT {
+        let mut sum = 0i32;
+        let mut i = 0;
+        while i < IN {
+            sum = sum.wrapping_add(w[o][i] as i32);
+            i += 1;
+        }
+        out[o] = bias[o].wrapping_sub(sum.wrapping_mul(input_zero_point as i32));
+        o += 1;
+    }
+    out
+}
+
+/// Index of the largest value (the first one on ties); 0 for an empty
+/// slice. Dequantizing is monotonic, so this is the class of an int8
+/// classifier's output without leaving integers.
+///
+/// ```
+/// assert_eq!(constnet::math::int8::argmax(&[-5, 7, 7, 3]), 1);
+/// ```
+pub fn argmax(v: &[i8]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}

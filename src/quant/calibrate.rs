@@ -1,0 +1,242 @@
+//! Post-training quantization: the [`Quantizable`] mapping from f32 layers
+//! to int8 ones, with calibration of activation ranges.
+//!
+//! Each f32 layer says which int8 layer it becomes ([`Quantizable::Quantized`]):
+//!
+//! | f32 | int8 | output quantization |
+//! |---|---|---|
+//! | [`Dense<IN, OUT>`] | [`QDense<IN, OUT>`] | calibrated; a following [`Relu`] is fused as TFLite does (its range, its clamp) |
+//! | [`Relu`] | [`QRelu`] | the input's |
+//! | [`Tanh`] | [`QLut`] | TFLite's fixed 1/128, zero point 0 |
+//! | [`Sigmoid`] | [`QLut`] | TFLite's fixed 1/256, zero point −128 |
+//! | [`LeakyRelu`] | [`QLut`] | calibrated |
+//!
+//! and tuples and [`network!`](crate::network!) types map element by element,
+//! so `(Dense<1, 16>, Relu, Dense<16, 1>)` becomes
+//! `(QDense<1, 16>, QRelu, QDense<16, 1>)` with no type written by hand.
+
+use super::{QDense, QLut, QRelu, QuantError, QuantParams, Range, requant::quantize_multiplier};
+use crate::{Dense, Layer, LeakyRelu, Relu, Sigmoid, Tanh, scalar};
+
+/// An f32 layer or network (taking `X`) with an int8 counterpart.
+///
+/// Calibration runs [`observe`](Self::observe) on sample inputs, which
+/// records the range of every layer's output in [`Ranges`](Self::Ranges);
+/// [`quantize_layer`](Self::quantize_layer) then builds the int8 layer from
+/// the input's quantization and those ranges. [`quantize`](super::quantize)
+/// does both for a whole network.
+///
+/// # Implementing this trait
+/// A layer with no int8 form simply does not implement it: quantizing a
+/// network that contains it is a compile error naming the layer.
+#[diagnostic::on_unimplemented(
+    message = "layer `{Self}` has no int8 form for input `{X}`",
+    note = "int8 networks are built from Dense, Relu, Tanh, Sigmoid and LeakyRelu layers"
+)]
+pub trait Quantizable<X>: Layer<X> {
+    /// The int8 layer (or network) this becomes.
+    type Quantized;
+    /// The calibration ranges: one [`Range`] per layer output (a tuple for a network).
+    type Ranges: Copy;
+    /// Ranges before any sample was observed.
+    const NO_RANGES: Self::Ranges;
+    /// True for a ReLU, which TFLite fuses into the layer before it.
+    const FUSES_AS_RELU: bool = false;
+
+    /// `forward`, widening `ranges` to cover every output.
+    fn observe(&self, x: &X, ranges: &mut Self::Ranges) -> Self::Output;
+
+    /// The range of the last output.
+    fn output_range(ranges: &Self::Ranges) -> Range;
+
+    /// The int8 layer for inputs quantized with `input`, and the
+    /// quantization of its output. `fused_relu` is the range after a ReLU
+    /// that follows this layer (only a [`Dense`] uses it: it takes that
+    /// range for its output and clamps at its zero point).
+    ///
+    /// # Errors
+    /// [`QuantError::EmptyRange`] when calibration saw no finite output.
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        ranges: &Self::Ranges,
+        fused_relu: Option<Range>,
+    ) -> Result<(Self::Quantized, QuantParams), QuantError>;
+}
+
+/// The ranges a layer saw, or an error if it saw nothing usable.
+fn checked(range: Range) -> Result<Range, QuantError> {
+    if range.is_empty() || !range.min.is_finite() || !range.max.is_finite() {
+        return Err(QuantError::EmptyRange);
+    }
+    Ok(range)
+}
+
+impl<const IN: usize, const OUT: usize> Quantizable<[f32; IN]> for Dense<IN, OUT> {
+    type Quantized = QDense<IN, OUT>;
+    type Ranges = Range;
+    const NO_RANGES: Range = Range::EMPTY;
+
+    #[inline]
+    fn observe(&self, x: &[f32; IN], ranges: &mut Range) -> [f32; OUT] {
+        let y = self.forward(x);
+        ranges.observe(&y);
+        y
+    }
+
+    fn output_range(ranges: &Range) -> Range {
+        *ranges
+    }
+
+    /// Per-output-channel symmetric weights (`max|w[o]| / 127`), int32 bias
+    /// at scale `s_in · s_w[o]`, multipliers `s_in · s_w[o] / s_out` (f64,
+    /// as TFLite computes them), output asymmetric over the calibrated range.
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        ranges: &Range,
+        fused_relu: Option<Range>,
+    ) -> Result<(QDense<IN, OUT>, QuantParams), QuantError> {
+        let out = QuantParams::from_range(checked(fused_relu.unwrap_or(*ranges))?);
+        let mut weight = [[0i8; IN]; OUT];
+        let mut bias = [0i32; OUT];
+        let mut multiplier = [0i32; OUT];
+        let mut shift = [0i8; OUT];
+        for o in 0..OUT {
+            let w = QuantParams::symmetric(&self.weight()[o]);
+            for (q, &v) in weight[o].iter_mut().zip(&self.weight()[o]) {
+                *q = libm::roundf(v / w.scale).clamp(-127.0, 127.0) as i8;
+            }
+            let bias_scale = input.scale as f64 * w.scale as f64;
+            // `as` saturates: a bias beyond i32 cannot be represented anyway.
+            bias[o] = libm::round(self.bias()[o] as f64 / bias_scale) as i32;
+            let m = quantize_multiplier(bias_scale / out.scale as f64);
+            (multiplier[o], shift[o]) = (m.mantissa, m.shift);
+        }
+        let act_min = if fused_relu.is_some() { out.zero_point } else { -128 };
+        let layer =
+            QDense::try_new(weight, bias, multiplier, shift, input.zero_point, out.zero_point, act_min, 127)?;
+        Ok((layer, out))
+    }
+}
+
+/// Element-wise activations, whatever the width.
+macro_rules! elementwise_quantizable {
+    ($name:ty, $q:ty, relu = $relu:expr, |$s:ident, $input:ident, $range:ident| $body:expr) => {
+        impl<const N: usize> Quantizable<[f32; N]> for $name {
+            type Quantized = $q;
+            type Ranges = Range;
+            const NO_RANGES: Range = Range::EMPTY;
+            const FUSES_AS_RELU: bool = $relu;
+
+            #[inline]
+            fn observe(&self, x: &[f32; N], ranges: &mut Range) -> [f32; N] {
+                let y = self.forward(x);
+                ranges.observe(&y);
+                y
+            }
+
+            fn output_range(ranges: &Range) -> Range {
+                *ranges
+            }
+
+            fn quantize_layer(
+                &self,
+                input: QuantParams,
+                ranges: &Range,
+                _fused_relu: Option<Range>,
+            ) -> Result<($q, QuantParams), QuantError> {
+                let ($s, $input, $range) = (self, input, ranges);
+                $body
+            }
+        }
+    };
+}
+
+// The Dense before a ReLU already clamps at its zero point: the QRelu
+// repeats the clamp (a no-op then) so that the layer is right on its own.
+elementwise_quantizable!(Relu, QRelu, relu = true, |_s, input, _r| Ok((
+    QRelu::relu(input.zero_point),
+    input
+)));
+
+elementwise_quantizable!(Tanh, QLut, relu = false, |_s, input, _r| {
+    let out = QuantParams::new(1.0 / 128.0, 0);
+    Ok((QLut::from_fn(input, out, scalar::tanh), out))
+});
+
+elementwise_quantizable!(Sigmoid, QLut, relu = false, |_s, input, _r| {
+    let out = QuantParams::new(1.0 / 256.0, -128);
+    Ok((QLut::from_fn(input, out, |x| 1.0 / (1.0 + scalar::exp(-x))), out))
+});
+
+elementwise_quantizable!(LeakyRelu, QLut, relu = false, |s, input, r| {
+    let out = QuantParams::from_range(checked(*r)?);
+    let slope = s.slope();
+    Ok((QLut::from_fn(input, out, |x| if x > 0.0 { x } else { slope * x }), out))
+});
+
+/// Tuples map element by element; element `k` is told the range after
+/// element `k + 1` when that one is a ReLU (the last element is told what
+/// the tuple was told). For three layers the impl reads:
+///
+/// ```text
+/// let (a, p) = self.0.quantize_layer(input, &r.0, B::FUSES_AS_RELU.then(|| B::output_range(&r.1)))?;
+/// let (b, p) = self.1.quantize_layer(p, &r.1, C::FUSES_AS_RELU.then(|| C::output_range(&r.2)))?;
+/// let (c, p) = self.2.quantize_layer(p, &r.2, fused_relu)?;
+/// Ok(((a, b, c), p))
+/// ```
+macro_rules! tuple_quantizable {
+    (first $F:ident $fi:tt $fv:ident; rest $($T:ident $i:tt $v:ident $P:ident),+; last $L:ident $li:tt) => {
+        impl<X, $F, $($T),+> Quantizable<X> for ($F, $($T),+)
+        where
+            $F: Quantizable<X>,
+            $($T: Quantizable<$P::Output>),+
+        {
+            type Quantized = ($F::Quantized, $($T::Quantized),+);
+            type Ranges = ($F::Ranges, $($T::Ranges),+);
+            const NO_RANGES: Self::Ranges = ($F::NO_RANGES, $($T::NO_RANGES),+);
+            const FUSES_AS_RELU: bool = $F::FUSES_AS_RELU;
+
+            #[inline]
+            fn observe(&self, x: &X, ranges: &mut Self::Ranges) -> Self::Output {
+                let h = self.$fi.observe(x, &mut ranges.$fi);
+                $(let h = self.$i.observe(&h, &mut ranges.$i);)+
+                h
+            }
+
+            fn output_range(ranges: &Self::Ranges) -> Range {
+                $L::output_range(&ranges.$li)
+            }
+
+            fn quantize_layer(
+                &self,
+                input: QuantParams,
+                ranges: &Self::Ranges,
+                fused_relu: Option<Range>,
+            ) -> Result<(Self::Quantized, QuantParams), QuantError> {
+                let p = input;
+                tuple_quantizable!(@go self, ranges, fused_relu, p; $F $fi $fv $(, $T $i $v)+);
+                Ok((($fv, $($v),+), p))
+            }
+        }
+    };
+    (@go $s:ident, $r:ident, $fused:ident, $p:ident; $E:ident $ei:tt $ev:ident, $N:ident $ni:tt $nv:ident $(, $R:ident $ri:tt $rv:ident)*) => {
+        let next = if $N::FUSES_AS_RELU { Some($N::output_range(&$r.$ni)) } else { None };
+        let ($ev, $p) = $s.$ei.quantize_layer($p, &$r.$ei, next)?;
+        tuple_quantizable!(@go $s, $r, $fused, $p; $N $ni $nv $(, $R $ri $rv)*);
+    };
+    (@go $s:ident, $r:ident, $fused:ident, $p:ident; $E:ident $ei:tt $ev:ident) => {
+        let ($ev, $p) = $s.$ei.quantize_layer($p, &$r.$ei, $fused)?;
+    };
+}
+
+tuple_quantizable!(first A 0 a; rest B 1 b A; last B 1);
+tuple_quantizable!(first A 0 a; rest B 1 b A, C 2 c B; last C 2);
+tuple_quantizable!(first A 0 a; rest B 1 b A, C 2 c B, D 3 d C; last D 3);
+tuple_quantizable!(first A 0 a; rest B 1 b A, C 2 c B, D 3 d C, E 4 e D; last E 4);
+tuple_quantizable!(first A 0 a; rest B 1 b A, C 2 c B, D 3 d C, E 4 e D, F 5 f E; last F 5);
+tuple_quantizable!(first A 0 a; rest B 1 b A, C 2 c B, D 3 d C, E 4 e D, F 5 f E, G 6 g F; last G 6);
+tuple_quantizable!(
+    first A 0 a; rest B 1 b A, C 2 c B, D 3 d C, E 4 e D, F 5 f E, G 6 g F, H 7 h G; last H 7
+);
