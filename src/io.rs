@@ -42,6 +42,8 @@
 use crate::{Dense, Params};
 use core::fmt;
 
+pub mod int8;
+
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"CNET";
 /// The format version this crate writes and reads.
@@ -115,6 +117,51 @@ pub enum Error {
         /// The checksum of the bytes read.
         computed: u32,
     },
+    /// An int8 model's header gives a body length other than the network's.
+    BodyLength {
+        /// Body bytes of the type being loaded.
+        expected: usize,
+        /// Body bytes the file says it holds.
+        found: usize,
+    },
+    /// An int8 model holds a value its layer does not accept (the checksum
+    /// matched, so the file was written that way).
+    Parameter {
+        /// Index of the layer, counting every layer from 0 in network order.
+        layer: usize,
+        /// What is wrong with it.
+        problem: ParamProblem,
+    },
+}
+
+/// What is wrong with an int8 layer's stored parameters ([`Error::Parameter`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParamProblem {
+    /// A scale that is not finite and positive.
+    Scale,
+    /// A requantization multiplier outside TFLite's range (mantissa 0 or in
+    /// `[2^30, 2^31)`, shift in `[−31, 30]`).
+    Multiplier {
+        /// The output channel.
+        output: usize,
+    },
+    /// A clamp whose minimum is above its maximum.
+    Clamp,
+}
+
+impl fmt::Display for ParamProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ParamProblem::Scale => write!(f, "a scale is not finite and positive"),
+            ParamProblem::Multiplier { output } => write!(
+                f,
+                "the multiplier of output {output} is outside TFLite's range \
+                 (mantissa 0 or in [2^30, 2^31), shift in [-31, 30])"
+            ),
+            ParamProblem::Clamp => write!(f, "the activation clamp's minimum is above its maximum"),
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -144,6 +191,10 @@ impl fmt::Display for Error {
                 f,
                 "model is corrupted: checksum {computed:#010x} does not match the stored {stored:#010x}"
             ),
+            Error::BodyLength { expected, found } => {
+                write!(f, "int8 model holds {found} bytes of layers, the network has {expected}")
+            }
+            Error::Parameter { layer, problem } => write!(f, "int8 model, layer {layer}: {problem}"),
         }
     }
 }
@@ -288,6 +339,7 @@ pub const fn check_const(bytes: &[u8], fingerprint: u64, params: usize) {
             panic!("constnet: the model file has the wrong length (truncated or padded)")
         }
         Err(Error::Checksum { .. }) => panic!("constnet: the model file is corrupted (checksum mismatch)"),
+        Err(Error::BodyLength { .. } | Error::Parameter { .. }) => unreachable!(),
     }
 }
 
