@@ -83,7 +83,7 @@ fn header_errors_are_specific() {
     let mut b = buf.clone();
     b[16] ^= 1;
     assert!(
-        matches!(int8::from_bytes::<Net>(&b), Err(Error::BodyLength { found, .. }) if found == LEN - 24 ^ 1)
+        matches!(int8::from_bytes::<Net>(&b), Err(Error::BodyLength { found, .. }) if found == (LEN - 24) ^ 1)
     );
     let mut b = buf.clone();
     b.push(0);
