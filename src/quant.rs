@@ -9,7 +9,9 @@
 //!   that does not chain is a compile error, as for f32.
 //! * **The int8 type follows from the f32 type** — [`Quantizable`] maps each
 //!   f32 layer to its int8 form; [`Int8<Net, IN>`] is the whole f32-in,
-//!   f32-out network, and `size_of` of it is its flash need.
+//!   f32-out network; `size_of` of it is its flash need and
+//!   [`Footprint::ACTIVATION_BYTES`] its activation RAM, both compile-time
+//!   constants.
 //! * **Post-training quantization** — [`quantize`] calibrates on sample
 //!   inputs (min/max ranges) and builds the int8 network with TFLite's int8
 //!   scheme: per-tensor asymmetric activations, per-output-channel
@@ -45,6 +47,7 @@ mod activation;
 mod boundary;
 mod calibrate;
 mod dense;
+mod footprint;
 mod params;
 pub mod requant;
 
@@ -52,6 +55,7 @@ pub use activation::{Int8Tensor, QLut, QRelu};
 pub use boundary::{Dequantize, Quantize};
 pub use calibrate::Quantizable;
 pub use dense::QDense;
+pub use footprint::Footprint;
 pub use params::{QuantParams, Range};
 
 use core::fmt;
