@@ -19,8 +19,10 @@
 //!   Q31 multipliers ([`requant`]). No heap; it runs on the device too.
 //! * **Integer-only inference** — no floats between [`Quantize`] and
 //!   [`Dequantize`]; the kernels ([`crate::math::int8`]) give the same bits
-//!   on every target and path, and the same bits as TFLite's reference int8
-//!   kernels for the same parameters.
+//!   on every target and path, and the same bits as TensorFlow Lite Micro's
+//!   reference int8 kernels for the same parameters (see
+//!   [`requant::multiply_by_quantized_multiplier`] for how the PyPI
+//!   interpreters' kernels differ at rounding ties).
 //!
 //! ```
 //! use constnet::prelude::*;

@@ -134,9 +134,18 @@ pub const fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
 
 /// TFLite's `MultiplyByQuantizedMultiplier` with its default ("double")
 /// rounding: `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x · 2^left, mantissa), right)`
-/// with `left = max(shift, 0)`, `right = max(−shift, 0)`. This is what the
-/// reference int8 kernels of TFLite and TFLite Micro compute unless they are
-/// built with `TFLITE_SINGLE_ROUNDING`.
+/// with `left = max(shift, 0)`, `right = max(−shift, 0)`. This is what
+/// TensorFlow Lite Micro's reference int8 kernels compute (and TFLite's
+/// `reference_integer_ops`), unless built with `TFLITE_SINGLE_ROUNDING`.
+///
+/// The interpreters on PyPI differ from it at ties (measured with
+/// `ai-edge-litert` 2.3.0 on hand-made FULLY_CONNECTED models whose
+/// accumulators hit ties): its `BUILTIN_REF` kernels requantize in double
+/// precision (`round(acc · (f64)s_in·s_w/s_out)`, no Q31 multiplier), its
+/// optimized kernels (ruy) use this two-step Q31 form with both roundings
+/// half up, and XNNPACK rounds `acc · scale` in f32, ties to even. On
+/// realistic layers they agree with each other on all but a few outputs in
+/// ten thousand.
 ///
 /// ```
 /// use constnet::quant::requant::multiply_by_quantized_multiplier as mbqm;
