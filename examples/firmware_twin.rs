@@ -1,23 +1,31 @@
 //! The desktop twin of the firmware example: runs what `examples/firmware`
-//! runs on the Cortex-M0 and Cortex-M4F — the same source file,
-//! `examples/firmware/src/common.rs` — and prints the same `out:` lines, so CI
-//! (`scripts/firmware.sh`) can check the device's predictions and its
-//! on-device training are bit-identical to the desktop's.
+//! runs on the Cortex-M0, the Cortex-M4F and RISC-V — the same source files,
+//! `examples/firmware/src/common.rs` and the `models.rs` it includes — and
+//! prints the same `out:` lines, so CI (`scripts/firmware.sh`) can check the
+//! devices' predictions, int8 and f32, and their on-device training are
+//! bit-identical to the desktop's.
 //!
 //! Unlike the firmware, which builds its models at compile time with
-//! `load_static!`, this loads them at run time with `io::from_bytes`, so the
-//! comparison also checks the two loaders agree.
+//! `load_static!` / `load_static_int8!`, this loads them at run time with
+//! `io::from_bytes` / `io::int8::from_bytes`, so the comparison also checks
+//! the loaders agree; the int8 files are also checked against a fresh
+//! quantization. The anomaly-detection autoencoder is built here from its
+//! seed, as the firmware's `build.rs` builds it, and quantized the same way.
 //!
 //! ```text
-//! cargo run --release --example firmware_twin -- quadrants   # = firmware bin `quadrants`
-//! cargo run --release --example firmware_twin -- sine        # = firmware bin `sine`
+//! cargo run --release --example firmware_twin -- quadrants        # = firmware bin `quadrants`
+//! cargo run --release --example firmware_twin -- sine             # = firmware bin `sine`
+//! cargo run --release --example firmware_twin -- sine_int8        # … and so on for every bin name
+//! cargo run --release --example firmware_twin -- quadrants_int8
+//! cargo run --release --example firmware_twin -- anomaly_f32
+//! cargo run --release --example firmware_twin -- anomaly_int8
 //! ```
 
 #[path = "firmware/src/common.rs"]
 mod common;
 
-use common::{Quadrants, Sine};
-use constnet::io;
+use common::{Quadrants, QuadrantsInt8, Sine, SineInt8};
+use constnet::{Layer, io};
 
 /// `core::fmt::Write` onto stdout.
 struct Stdout;
@@ -29,10 +37,9 @@ impl core::fmt::Write for Stdout {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let which = std::env::args().nth(1).unwrap_or_default();
+fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
     let out = &mut Stdout;
-    match which.as_str() {
+    match which {
         "quadrants" => {
             let net: Quadrants = io::from_bytes(common::QUADRANTS_BIN)?;
             assert_eq!(net, common::QUADRANTS, "run-time and compile-time loaders disagree");
@@ -44,7 +51,60 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             assert_eq!(net, common::SINE, "run-time and compile-time loaders disagree");
             common::sine_predictions(&net, out)?;
         }
-        _ => return Err("usage: firmware_twin quadrants|sine".into()),
+        "sine_int8" => {
+            let net: SineInt8 = io::int8::from_bytes(common::SINE_Q8)?;
+            assert_eq!(net, common::SINE_INT8, "run-time and compile-time int8 loaders disagree");
+            assert_eq!(
+                net,
+                common::quantize_sine()?,
+                "models/sine.q8 is stale: run the firmware_models example"
+            );
+            common::sine_int8_predictions(&net, out)?;
+        }
+        "quadrants_int8" => {
+            let net: QuadrantsInt8 = io::int8::from_bytes(common::QUADRANTS_Q8)?;
+            assert_eq!(net, common::QUADRANTS_INT8, "run-time and compile-time int8 loaders disagree");
+            assert_eq!(
+                net,
+                common::quantize_quadrants()?,
+                "models/quadrants.q8 is stale: run the firmware_models example"
+            );
+            let f32_net: Quadrants = io::from_bytes(common::QUADRANTS_BIN)?;
+            common::quadrants_int8_predictions(&net, &f32_net, out)?;
+        }
+        "anomaly_f32" => {
+            let net = Box::new(common::anomaly_f32());
+            let x = common::anomaly_input(0);
+            common::anomaly_report("anomaly-f32", &x, &net.forward(&x), out)?;
+        }
+        "anomaly_int8" => {
+            let net = Box::new(common::anomaly_f32());
+            let int8 = Box::new(common::quantize_anomaly(&net)?);
+            // Through the model format, as the firmware gets it.
+            let mut bytes = vec![0u8; io::int8::encoded_len::<common::AnomalyInt8>()];
+            io::int8::to_bytes(&*int8, &mut bytes)?;
+            let loaded: Box<common::AnomalyInt8> = Box::new(io::int8::from_bytes(&bytes)?);
+            assert!(loaded == int8, "int8 autoencoder does not survive the model format");
+            let x = common::anomaly_input(0);
+            common::anomaly_report("anomaly-int8", &x, &loaded.forward(&x), out)?;
+        }
+        _ => {
+            return Err(
+                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|anomaly_f32|anomaly_int8"
+                    .into(),
+            );
+        }
     }
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    // The autoencoder is 1.06 MB by value: give it a big stack.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || run(&which).map_err(|e| e.to_string()))?
+        .join()
+        .expect("the twin panicked")?;
     Ok(())
 }

@@ -4,26 +4,16 @@
 //! (`examples/firmware_twin.rs` in the root crate, which includes this file)
 //! call the same functions and print the same `out:` lines; CI checks the
 //! two outputs are identical, byte for byte. Only `core`, `constnet`,
-//! `rand_core` and `rand_pcg` are used here: no heap, no `std`.
+//! `rand_core` and `rand_pcg` are used here: no heap, no `std`. The networks,
+//! their f32 statics and the calibration data are in `models.rs`
+//! (re-exported here), which the build script and the model generator
+//! share.
 
 use constnet::data::quadrants;
 use constnet::prelude::*;
 use core::fmt::{self, Write};
 use rand_core::SeedableRng;
 use rand_pcg::Pcg32;
-
-network! {
-    /// The `quadrants` example's better configuration, trained on the desktop
-    /// (`cargo run --release --example quadrants -- --save …`).
-    #[derive(Clone, Debug, PartialEq)]
-    pub struct Quadrants((Dense<2, 16>, Tanh, Dense<16, 16>, Tanh, Dense<16, 2>));
-}
-
-network! {
-    /// 1-16-16-1 sine regressor, trained on the desktop (`examples/sine.rs`).
-    #[derive(Clone, Debug, PartialEq)]
-    pub struct Sine((Dense<1, 16>, Relu, Dense<16, 16>, Relu, Dense<16, 1>));
-}
 
 network! {
     /// The network trained on the device: small enough for the Cortex-M0's
@@ -33,16 +23,21 @@ network! {
     pub struct OnDevice((Dense<2, 8>, Relu, Dense<8, 2>));
 }
 
-/// The desktop-trained quadrants model, in the model format.
-pub const QUADRANTS_BIN: &[u8] = include_bytes!("../models/quadrants.bin");
-/// The desktop-trained sine model, in the model format.
-pub const SINE_BIN: &[u8] = include_bytes!("../models/sine.bin");
+#[path = "models.rs"]
+mod models;
+pub use models::*;
 
-/// The quadrants model, checked and built by the compiler; in flash.
-pub static QUADRANTS: Quadrants =
-    constnet::load_static!(QUADRANTS_BIN => Quadrants(Dense, Tanh, Dense, Tanh, Dense));
-/// The sine model, checked and built by the compiler; in flash.
-pub static SINE: Sine = constnet::load_static!(SINE_BIN => Sine(Dense, Relu, Dense, Relu, Dense));
+/// The int8 sine model file (`cargo run --release --example firmware_models`).
+pub const SINE_Q8: &[u8] = include_bytes!("../models/sine.q8");
+/// The int8 quadrants model file.
+pub const QUADRANTS_Q8: &[u8] = include_bytes!("../models/quadrants.q8");
+
+/// The int8 sine model, checked and built by the compiler; in flash.
+pub static SINE_INT8: SineInt8 =
+    constnet::load_static_int8!(SINE_Q8 => (Quantize, (QDense, QRelu, QDense, QRelu, QDense), Dequantize));
+/// The int8 quadrants model (tanh as lookup tables), in flash.
+pub static QUADRANTS_INT8: QuadrantsInt8 =
+    constnet::load_static_int8!(QUADRANTS_Q8 => (Quantize, (QDense, QLut, QDense, QLut, QDense), Dequantize));
 
 /// Number of fixed quadrants test points.
 pub const QUADRANT_POINTS: usize = 24;
@@ -76,13 +71,14 @@ pub fn sine_point(k: usize) -> [f32; 1] {
     [(k as f32 + 0.5) * (core::f32::consts::TAU / SINE_POINTS as f32)]
 }
 
+/// `round(1000 · sin((k + 0.5) · 2π / 16))`, `k = 0..16`: the firmware needs no libm.
+pub const SIN_MILLI: [i32; SINE_POINTS] =
+    [195, 556, 831, 981, 981, 831, 556, 195, -195, -556, -831, -981, -981, -831, -556, -195];
+
 /// Runs `net` on the fixed sine inputs, prints the output bit patterns and
 /// the prediction in thousandths, and returns the largest error in
 /// thousandths (against a table of `sin`, so the firmware needs no libm).
 pub fn sine_predictions<W: Write>(net: &Sine, out: &mut W) -> Result<i32, fmt::Error> {
-    // round(1000 · sin((k + 0.5) · 2π / 16)), k = 0..16
-    const SIN_MILLI: [i32; SINE_POINTS] =
-        [195, 556, 831, 981, 981, 831, 556, 195, -195, -556, -831, -981, -981, -831, -556, -195];
     let mut worst = 0;
     for (k, want) in SIN_MILLI.iter().enumerate() {
         let y = net.forward(&sine_point(k))[0];
@@ -200,4 +196,113 @@ pub fn train_on_device<W: Write>(out: &mut W) -> Result<usize, fmt::Error> {
     let correct = t.score(TEST_POINTS);
     writeln!(out, "out: train accuracy {correct}/{TEST_POINTS} on fresh points")?;
     Ok(correct)
+}
+
+/// Index of the largest int8 output (the first of equals): a classifier's
+/// answer without dequantizing.
+pub fn argmax_i8(v: &[i8]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Runs the int8 sine model on the fixed inputs, prints the int8 output, the
+/// dequantized output's bit pattern and the prediction in thousandths, and
+/// returns the largest error in thousandths.
+pub fn sine_int8_predictions<W: Write>(net: &SineInt8, out: &mut W) -> Result<i32, fmt::Error> {
+    let mut worst = 0;
+    for (k, want) in SIN_MILLI.iter().enumerate() {
+        let q = net.1.forward(&net.0.forward(&sine_point(k)));
+        let y = net.2.forward(&q)[0];
+        let milli = (y * 1000.0) as i32;
+        worst = worst.max((milli - want).abs());
+        writeln!(out, "out: sine-int8 {k:2} q {:4} {:08x} {milli}", q[0], y.to_bits())?;
+    }
+    writeln!(out, "out: sine-int8 max error {worst}/1000")?;
+    Ok(worst)
+}
+
+/// Fresh points the int8 and f32 quadrants models are compared on.
+pub const AGREEMENT_POINTS: usize = 1_000;
+/// Seed of those points.
+pub const AGREEMENT_SEED: u64 = 77;
+
+/// Runs the int8 quadrants model on the fixed points (class from the int8
+/// outputs, the int8 outputs, the dequantized bit patterns), then scores it
+/// and the f32 model on [`AGREEMENT_POINTS`] fresh points. Returns the
+/// fixed points classified correctly.
+pub fn quadrants_int8_predictions<W: Write>(
+    net: &QuadrantsInt8,
+    f32_net: &Quadrants,
+    out: &mut W,
+) -> Result<usize, fmt::Error> {
+    let mut correct = 0;
+    for k in 0..QUADRANT_POINTS {
+        let p = quadrant_point(k);
+        let q = net.1.forward(&net.0.forward(&p));
+        let y = net.2.forward(&q);
+        let class = argmax_i8(&q);
+        correct += usize::from(class == quadrants::label(p));
+        writeln!(
+            out,
+            "out: quadrants-int8 {k:2} class {class} q {:4} {:4} {:08x} {:08x}",
+            q[0],
+            q[1],
+            y[0].to_bits(),
+            y[1].to_bits()
+        )?;
+    }
+    writeln!(out, "out: quadrants-int8 {correct}/{QUADRANT_POINTS} fixed points correct")?;
+    let mut rng = Pcg32::seed_from_u64(AGREEMENT_SEED);
+    let (mut int8_ok, mut f32_ok, mut same) = (0, 0, 0);
+    for _ in 0..AGREEMENT_POINTS {
+        let (p, label) = quadrants::sample(&mut rng);
+        let a = argmax_i8(&net.1.forward(&net.0.forward(&p)));
+        let b = constnet::math::argmax(&f32_net.forward(&p));
+        int8_ok += usize::from(a == label);
+        f32_ok += usize::from(b == label);
+        same += usize::from(a == b);
+    }
+    writeln!(
+        out,
+        "out: quadrants-int8 accuracy {int8_ok}/{AGREEMENT_POINTS} (f32 {f32_ok}/{AGREEMENT_POINTS}), same class as f32 on {same}"
+    )?;
+    Ok(correct)
+}
+
+/// FNV-1a over bytes.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u32 {
+    bytes.into_iter().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+}
+
+/// Prints an autoencoder output: a hash of all 640 bit patterns, the first
+/// four, and the anomaly score (mean squared reconstruction error against
+/// the input `x`, summed in index order). Returns the hash.
+pub fn anomaly_report<W: Write>(
+    label: &str,
+    x: &[f32; 640],
+    y: &[f32; 640],
+    out: &mut W,
+) -> Result<u32, fmt::Error> {
+    let hash = fnv1a(y.iter().flat_map(|v| v.to_bits().to_le_bytes()));
+    let mut sum = 0.0f32;
+    for (a, b) in x.iter().zip(y) {
+        sum += (a - b) * (a - b);
+    }
+    let score = sum / 640.0;
+    writeln!(
+        out,
+        "out: {label} outputs hash {hash:08x} first {:08x} {:08x} {:08x} {:08x} score {:08x} ({}/1000)",
+        y[0].to_bits(),
+        y[1].to_bits(),
+        y[2].to_bits(),
+        y[3].to_bits(),
+        score.to_bits(),
+        (score * 1000.0) as i32
+    )?;
+    Ok(hash)
 }

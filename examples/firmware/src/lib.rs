@@ -1,25 +1,28 @@
-//! Firmware support: the shared computations ([`common`]), semihosting
-//! output and exit, stack painting, and the instruction-count markers.
+//! Firmware support: the shared computations ([`common`]), output and exit,
+//! stack painting, and the instruction-count markers, for both families:
+//!
+//! * Cortex-M (thumbv6m, thumbv7em): cortex-m-rt start-up, semihosting
+//!   output and exit, panic-semihosting;
+//! * RISC-V rv32imc on QEMU `virt`: the start-up code, the 16550 UART
+//!   writer, the SiFive test device exit and the panic handler of
+//!   [`riscv`](crate::riscv) (no runtime crate needed).
+//!
+//! A binary is the same source on every core: its `main` carries
+//! `#[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]` and
+//! `#[cfg_attr(target_arch = "riscv32", unsafe(export_name = "main"))]`.
 #![no_std]
 
 pub mod common;
 
-use cortex_m_semihosting::{debug, hio};
+#[cfg(target_arch = "arm")]
+mod arm;
+#[cfg(target_arch = "arm")]
+pub use arm::{RAM_START, exit, host, stack_pointer};
 
-/// Semihosting stdout; `write!`/`writeln!` into it.
-pub fn host() -> hio::HostStream {
-    match hio::hstdout() {
-        Ok(h) => h,
-        Err(()) => exit(false),
-    }
-}
-
-/// Ends the QEMU run with status 0 (`ok`) or 1.
-pub fn exit(ok: bool) -> ! {
-    debug::exit(if ok { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
-    #[allow(clippy::empty_loop)]
-    loop {}
-}
+#[cfg(target_arch = "riscv32")]
+pub mod riscv;
+#[cfg(target_arch = "riscv32")]
+pub use riscv::{RAM_START, exit, host, stack_pointer};
 
 /// Marks the start of a measured region: `scripts/footprint.sh` counts the
 /// instructions QEMU executes between `bench_begin` and `bench_end`.
@@ -38,18 +41,16 @@ pub extern "C" fn bench_end() {
     unsafe { core::arch::asm!("nop", "nop", options(nomem, nostack, preserves_flags)) }
 }
 
-/// Start of RAM on both QEMU machines; flash is below it.
-pub const RAM_START: usize = 0x2000_0000;
-
 /// True when `value` lives in flash (below [`RAM_START`]), i.e. was not
 /// copied to RAM.
-pub fn in_flash<T>(value: &T) -> bool {
-    (value as *const T as usize) < RAM_START
+pub fn in_flash<T: ?Sized>(value: &T) -> bool {
+    (value as *const T as *const u8 as usize) < RAM_START
 }
 
 const PAINT: u32 = 0x5afe_c0de;
-/// At most this much stack below `main`'s frame is painted and scanned.
-const PAINT_BYTES: usize = 8 * 1024;
+/// At most this much stack below `main`'s frame is painted and scanned
+/// (less where RAM is smaller: never below the end of `.bss`).
+const PAINT_BYTES: usize = 32 * 1024;
 /// Bytes right below the stack pointer left unpainted.
 const PAINT_MARGIN: usize = 64;
 
@@ -73,7 +74,7 @@ pub fn paint_stack() {
     // Stop short of the stack pointer: the compiler may push this function's
     // own registers after reading it (shrink-wrapping). The margin can only
     // make the measured high-water mark larger, never smaller.
-    let sp = cortex_m::register::msp::read() as usize - PAINT_MARGIN;
+    let sp = stack_pointer() - PAINT_MARGIN;
     let mut p = bottom;
     while p + 4 <= sp {
         unsafe { core::ptr::write_volatile(p as *mut u32, PAINT) };

@@ -6,10 +6,9 @@
 use constnet::Layer;
 use constnet_firmware::common::DeviceTrainer;
 use constnet_firmware::{bench_begin, bench_end, exit};
-use cortex_m_rt::entry;
-use panic_semihosting as _;
 
-#[entry]
+#[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]
+#[cfg_attr(target_arch = "riscv32", unsafe(export_name = "main"))]
 fn main() -> ! {
     let t = DeviceTrainer::new();
     let x = core::hint::black_box([0.5f32, -1.25]);

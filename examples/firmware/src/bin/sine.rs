@@ -9,10 +9,9 @@ use constnet::Layer;
 use constnet_firmware::common::{self, SINE};
 use constnet_firmware::{bench_begin, bench_end, exit, host, in_flash, paint_stack, stack_high_water};
 use core::fmt::Write;
-use cortex_m_rt::entry;
-use panic_semihosting as _;
 
-#[entry]
+#[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]
+#[cfg_attr(target_arch = "riscv32", unsafe(export_name = "main"))]
 fn main() -> ! {
     paint_stack();
     let x = core::hint::black_box(common::sine_point(3));
