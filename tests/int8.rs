@@ -481,6 +481,37 @@ fn qdense_in_a_static_and_its_size() {
 }
 
 #[test]
+fn qdense_folds_its_bias_at_compile_time() {
+    // `new` is a `const fn`: the folded bias of a `const` layer is a constant.
+    const LAYER: QDense<3, 4> = QDense::new(W, BIAS, MULT, SHIFT, -5, 3, -128, 127);
+    const FOLDED: [i32; 4] = *LAYER.kernel_bias();
+    assert_eq!(FOLDED, [35, -32, 140, -850]);
+}
+
+#[test]
+#[should_panic(expected = "QDense: a multiplier is outside TFLite's range")]
+fn qdense_new_panics_on_a_bad_multiplier() {
+    let _ = QDense::<1, 1>::new([[1]], [0], [12345], [0], 0, 0, -128, 127);
+}
+
+#[test]
+#[should_panic(expected = "QDense: act_min is greater than act_max")]
+fn qdense_new_panics_on_an_empty_clamp() {
+    let _ = QDense::<1, 1>::new([[1]], [0], [HALF], [0], 0, 0, 1, 0);
+}
+
+#[test]
+fn quant_errors_display() {
+    assert_eq!(QuantError::NoCalibrationData.to_string(), "no calibration samples were given");
+    assert_eq!(QuantError::EmptyRange.to_string(), "a layer produced no finite output during calibration");
+    assert_eq!(
+        QuantError::Multiplier { output: 2, mantissa: 5, shift: -3 }.to_string(),
+        "output 2: multiplier 5 · 2^-3 is outside TFLite's range (mantissa 0 or in [2^30, 2^31), shift in [-31, 30])"
+    );
+    assert_eq!(QuantError::Clamp { min: 3, max: -3 }.to_string(), "activation clamp [3, -3] is empty");
+}
+
+#[test]
 fn batches_equal_per_sample_results() {
     let mut s = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
