@@ -799,6 +799,22 @@ proptest! {
     }
 
     #[test]
+    fn requantize_never_panics_and_matches_the_model_for_any_mantissa(
+        acc in any::<i32>(),
+        m in any::<i32>(),
+        s in -31i32..=30,
+        far in -200i32..200,
+        zp in any::<i32>(),
+        (lo, hi) in clamp(),
+    ) {
+        // Any mantissa (negative, below 2^30) inside the shift range: still TFLite's formula.
+        prop_assert_eq!(requantize(acc, m, s, 0, lo as i32, hi as i32), ref_requantize(acc, m, s, 0, lo as i32, hi as i32));
+        // Shifts and zero points far outside the valid ranges: no panic, an int8 result.
+        let _ = requantize(acc, m, far, zp, lo as i32, hi as i32);
+        let _ = mbqm(acc, m, far);
+    }
+
+    #[test]
     fn srdhm_and_rdbp_equal_the_i128_model(a in accumulator(), b in prop_oneof![mantissa(), any::<i32>(), Just(i32::MIN)], e in 0u32..=31) {
         prop_assert_eq!(srdhm(a, b) as i128, ref_srdhm(a as i128, b as i128));
         prop_assert_eq!(rdbp(a, e as i32) as i128, ref_rdbp(a as i128, e));
