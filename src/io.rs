@@ -258,7 +258,9 @@ const fn u64_at(b: &[u8], at: usize) -> u64 {
 /// assert_eq!(io::check(&buf[..9], Dense::<1, 1>::FINGERPRINT, 2), Err(io::Error::Length { expected: 32, found: 9 }));
 /// ```
 pub const fn check(bytes: &[u8], fingerprint: u64, params: usize) -> Result<(), Error> {
-    let expected_len = HEADER_LEN + 4 * params + CHECKSUM_LEN;
+    // Saturating: no file can be `usize::MAX` bytes long, so a huge count
+    // is still refused (as a length mismatch), never an overflow.
+    let expected_len = params.saturating_mul(4).saturating_add(HEADER_LEN + CHECKSUM_LEN);
     let len = bytes.len();
     if len < 4 {
         return Err(Error::Length { expected: expected_len, found: len });

@@ -78,6 +78,9 @@ macro_rules! network {
             fn output_range(ranges: &Self::Ranges) -> $crate::quant::Range {
                 <$inner as $crate::quant::Quantizable<X>>::output_range(ranges)
             }
+            fn leading_relu_range(ranges: &Self::Ranges) -> ::core::option::Option<$crate::quant::Range> {
+                <$inner as $crate::quant::Quantizable<X>>::leading_relu_range(ranges)
+            }
             fn quantize_layer(
                 &self,
                 input: $crate::quant::QuantParams,

@@ -271,7 +271,8 @@ impl<'a> Reader<'a> {
 /// # Errors
 /// The first check that fails, as its [`Error`] variant.
 pub const fn check(bytes: &[u8], fingerprint: u64, body_len: usize) -> Result<(), Error> {
-    let expected_len = HEADER_LEN + body_len + CHECKSUM_LEN;
+    // Saturating: a huge body length is refused as a length mismatch.
+    let expected_len = body_len.saturating_add(HEADER_LEN + CHECKSUM_LEN);
     let len = bytes.len();
     if len < 4 {
         return Err(Error::Length { expected: expected_len, found: len });

@@ -116,6 +116,36 @@ impl QLut {
         Self { table }
     }
 
+    /// TFLite's int8 LEAKY_RELU as a table: `x = q − zp_in`, then
+    /// `zp_out + MultiplyByQuantizedMultiplier(x, m)` with
+    /// `m = s_in / s_out` for `x ≥ 0` and `m = s_in · alpha / s_out` below
+    /// (both ratios in f32, as TFLite computes them), clamped to int8. Every
+    /// entry equals what TFLite's integer kernel computes for that input.
+    ///
+    /// ```
+    /// use constnet::quant::{QLut, QuantParams};
+    /// use constnet::Layer;
+    /// let lut = QLut::leaky_relu(QuantParams::new(0.05, 10), QuantParams::new(0.04, -100), 0.1);
+    /// assert_eq!(lut.forward(&[10, 50, -121]), [-100, -50, -117]);
+    /// ```
+    pub fn leaky_relu(input: super::QuantParams, output: super::QuantParams, alpha: f32) -> Self {
+        use super::requant::{multiply_by_quantized_multiplier, quantize_multiplier};
+        let identity = quantize_multiplier((input.scale / output.scale) as f64);
+        let negative = quantize_multiplier((input.scale * alpha / output.scale) as f64);
+        let mut table = [0i8; 256];
+        for q in -128i32..=127 {
+            let x = q - input.zero_point as i32;
+            let m = if x >= 0 { identity } else { negative };
+            let v = (output.zero_point as i32).saturating_add(multiply_by_quantized_multiplier(
+                x,
+                m.mantissa,
+                m.shift as i32,
+            ));
+            table[q as u8 as usize] = v.clamp(-128, 127) as i8;
+        }
+        Self { table }
+    }
+
     /// The 256 entries, indexed by `q as u8`.
     pub const fn table(&self) -> &[i8; 256] {
         &self.table

@@ -9,7 +9,7 @@
 //! | [`Relu`] | [`QRelu`] | the input's |
 //! | [`Tanh`] | [`QLut`] | TFLite's fixed 1/128, zero point 0 |
 //! | [`Sigmoid`] | [`QLut`] | TFLite's fixed 1/256, zero point −128 |
-//! | [`LeakyRelu`] | [`QLut`] | calibrated |
+//! | [`LeakyRelu`] | [`QLut`] (TFLite's integer LEAKY_RELU, tabulated) | calibrated |
 //!
 //! and tuples and [`network!`](crate::network!) types map element by element,
 //! so `(Dense<1, 16>, Relu, Dense<16, 1>)` becomes
@@ -48,6 +48,14 @@ pub trait Quantizable<X>: Layer<X> {
 
     /// The range of the last output.
     fn output_range(ranges: &Self::Ranges) -> Range;
+
+    /// The range after this layer's first element when that element is a
+    /// ReLU (so the layer before can fuse it), else `None`. A tuple asks its
+    /// first element, so `(Dense, (Relu, Dense))` fuses like
+    /// `(Dense, Relu, Dense)`.
+    fn leading_relu_range(ranges: &Self::Ranges) -> Option<Range> {
+        if Self::FUSES_AS_RELU { Some(Self::output_range(ranges)) } else { None }
+    }
 
     /// The int8 layer for inputs quantized with `input`, and the
     /// quantization of its output. `fused_relu` is the range after a ReLU
@@ -172,8 +180,7 @@ elementwise_quantizable!(Sigmoid, QLut, relu = false, |_s, input, _r| {
 
 elementwise_quantizable!(LeakyRelu, QLut, relu = false, |s, input, r| {
     let out = QuantParams::from_range(checked(*r)?);
-    let slope = s.slope();
-    Ok((QLut::from_fn(input, out, |x| if x > 0.0 { x } else { slope * x }), out))
+    Ok((QLut::leaky_relu(input, out, s.slope()), out))
 });
 
 /// Tuples map element by element; element `k` is told the range after
@@ -181,8 +188,8 @@ elementwise_quantizable!(LeakyRelu, QLut, relu = false, |s, input, r| {
 /// the tuple was told). For three layers the impl reads:
 ///
 /// ```text
-/// let (a, p) = self.0.quantize_layer(input, &r.0, B::FUSES_AS_RELU.then(|| B::output_range(&r.1)))?;
-/// let (b, p) = self.1.quantize_layer(p, &r.1, C::FUSES_AS_RELU.then(|| C::output_range(&r.2)))?;
+/// let (a, p) = self.0.quantize_layer(input, &r.0, B::leading_relu_range(&r.1))?;
+/// let (b, p) = self.1.quantize_layer(p, &r.1, C::leading_relu_range(&r.2))?;
 /// let (c, p) = self.2.quantize_layer(p, &r.2, fused_relu)?;
 /// Ok(((a, b, c), p))
 /// ```
@@ -209,6 +216,10 @@ macro_rules! tuple_quantizable {
                 $L::output_range(&ranges.$li)
             }
 
+            fn leading_relu_range(ranges: &Self::Ranges) -> Option<Range> {
+                $F::leading_relu_range(&ranges.$fi)
+            }
+
             fn quantize_layer(
                 &self,
                 input: QuantParams,
@@ -222,7 +233,7 @@ macro_rules! tuple_quantizable {
         }
     };
     (@go $s:ident, $r:ident, $fused:ident, $p:ident; $E:ident $ei:tt $ev:ident, $N:ident $ni:tt $nv:ident $(, $R:ident $ri:tt $rv:ident)*) => {
-        let next = if $N::FUSES_AS_RELU { Some($N::output_range(&$r.$ni)) } else { None };
+        let next = $N::leading_relu_range(&$r.$ni);
         let ($ev, $p) = $s.$ei.quantize_layer($p, &$r.$ei, next)?;
         tuple_quantizable!(@go $s, $r, $fused, $p; $N $ni $nv $(, $R $ri $rv)*);
     };

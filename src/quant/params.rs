@@ -53,13 +53,15 @@ impl QuantParams {
     /// assert_eq!(s.zero_point, -1); // round(-128 + 127.5), ties away from zero
     /// ```
     pub fn from_range(range: Range) -> Self {
-        let lo = if range.min < 0.0 { range.min } else { 0.0 };
-        let hi = if range.max > 0.0 { range.max } else { 0.0 };
-        if hi - lo <= 0.0 || !(hi - lo).is_finite() {
+        // In f64: a finite f32 range can be wider than f32::MAX.
+        let lo = if range.min < 0.0 { range.min as f64 } else { 0.0 };
+        let hi = if range.max > 0.0 { range.max as f64 } else { 0.0 };
+        let width = hi - lo;
+        if width <= 0.0 || !width.is_finite() {
             return Self { scale: 1.0, zero_point: 0 };
         }
-        let scale = (hi - lo) / 255.0;
-        let zp = libm::roundf(-128.0 - lo / scale);
+        let scale = (width / 255.0) as f32;
+        let zp = libm::round(-128.0 - lo / scale as f64);
         Self { scale, zero_point: zp.clamp(-128.0, 127.0) as i8 }
     }
 

@@ -68,6 +68,9 @@ pub fn quantize_multiplier(real: f64) -> QuantizedMultiplier {
     if real.is_nan() || real <= 0.0 {
         return QuantizedMultiplier { mantissa: 0, shift: 0 };
     }
+    if real.is_infinite() {
+        return QuantizedMultiplier { mantissa: i32::MAX, shift: 30 };
+    }
     let (q, mut shift) = libm::frexp(real);
     let mut fixed = libm::round(q * (1u64 << 31) as f64) as i64;
     if fixed == 1 << 31 {
