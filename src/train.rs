@@ -18,7 +18,11 @@
 //!
 //! A step whose loss is NaN or infinite never updates the model: a single
 //! step returns [`NonFiniteLoss`], an epoch returns [`Diverged`] naming the
-//! epoch and batch.
+//! epoch and batch. [`Trainer::fit_checked`] and
+//! [`Trainer::online_step_checked`] check the data first — an empty training
+//! or held-out set, a NaN or infinite input or target, a label out of range —
+//! and refuse it with a [`DataError`] naming the set and sample, before
+//! anything is trained.
 //!
 //! ```
 //! use constnet::{prelude::*, train::Trainer};
@@ -38,12 +42,14 @@
 //! }
 //! ```
 
+mod check;
 mod dataset;
 mod epochs;
 #[cfg(feature = "std")]
 mod parallel;
 mod trainer;
 
+pub use check::{DataError, Split, Target, TargetProblem, TrainError, check_sample};
 pub use dataset::{Dataset, Metrics, evaluate};
 pub use epochs::{BatchOutput, EpochStats, Epochs, Event, FitReport, Remainder, SampleOutput};
 #[cfg(feature = "std")]

@@ -1,7 +1,7 @@
 //! Epochs over a [`Dataset`](super::Dataset) in mini-batches ([`Trainer::fit`], [`Trainer::epoch`]) and online
 //! learning with replay ([`Trainer::online_step`]).
 
-use super::{Dataset, Diverged, Metrics, NonFiniteLoss, Trainer, evaluate};
+use super::{DataError, Dataset, Diverged, Metrics, NonFiniteLoss, Trainer, evaluate};
 use crate::loss::Loss;
 use crate::metrics::{Label, correct_flat};
 use crate::optim::Optimizer;
@@ -118,7 +118,9 @@ impl<'a, X, T> Epochs<'a, X, T> {
     /// (filled here with `0..n`, then permuted in place each epoch).
     ///
     /// # Panics
-    /// If `order` is shorter than the training set.
+    /// If `order` is shorter than the training set (a programmer error when
+    /// both sizes are fixed; when the data set's size comes from data, use
+    /// [`try_shuffle`](Self::try_shuffle)).
     #[must_use]
     pub fn shuffle<R: RngCore>(mut self, order: &'a mut [usize], rng: &'a mut R) -> Self {
         let n = self.train.len();
@@ -128,6 +130,28 @@ impl<'a, X, T> Epochs<'a, X, T> {
         self.order = Some(order);
         self.rng = Some(rng);
         self
+    }
+
+    /// [`shuffle`](Self::shuffle), returning a short index buffer as an
+    /// error instead of panicking.
+    ///
+    /// ```
+    /// use constnet::train::{DataError, Dataset, Epochs};
+    /// use rand_core::SeedableRng;
+    /// let (xs, ys) = ([[0.0f32; 2]; 10], [0usize; 10]);
+    /// let (mut order, mut rng) = ([0usize; 8], rand_pcg::Pcg32::seed_from_u64(0));
+    /// let plan = Epochs::new(Dataset::new(&xs, &ys), 5).try_shuffle(&mut order, &mut rng);
+    /// assert_eq!(plan.unwrap_err(), DataError::ShuffleBuffer { needed: 10, got: 8 });
+    /// ```
+    ///
+    /// # Errors
+    /// [`DataError::ShuffleBuffer`] if `order` is shorter than the training set.
+    pub fn try_shuffle<R: RngCore>(self, order: &'a mut [usize], rng: &'a mut R) -> Result<Self, DataError> {
+        let n = self.train.len();
+        if order.len() < n {
+            return Err(DataError::ShuffleBuffer { needed: n, got: order.len() });
+        }
+        Ok(self.shuffle(order, rng))
     }
 
     /// Measures loss and accuracy on `data` after each epoch.
@@ -159,6 +183,11 @@ impl<'a, X, T> Epochs<'a, X, T> {
     /// The training set.
     pub fn train_data(&self) -> Dataset<'a, X, T> {
         self.train
+    }
+
+    /// The held-out set, if one was given.
+    pub fn held_out_data(&self) -> Option<Dataset<'a, X, T>> {
+        self.held_out
     }
 
     /// Batches per epoch for a batch size `b`.
@@ -207,6 +236,12 @@ where
     /// every epoch; returning [`ControlFlow::Break`] from it stops training
     /// there. Returns how far training got, or [`Diverged`] at the first
     /// batch with a non-finite loss (that batch is not applied).
+    ///
+    /// Bad data is not checked up front: a NaN or infinite input or target,
+    /// or a label out of range, surfaces as [`Diverged`] at its batch (the
+    /// batches before it were applied), and an empty training set trains on
+    /// nothing (zero batches per epoch). [`fit_checked`](Self::fit_checked)
+    /// checks every sample first and names the problem.
     ///
     /// Targets `T` are class indices or target rows; the loss must accept
     /// `[T; B]` for the batch output and `T` for one sample's output (used

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the portable core's tests under Miri (nightly), which checks every
+# executed operation for undefined behaviour: out-of-bounds or misaligned
+# accesses, uninitialised reads, invalid values, aliasing (Stacked Borrows),
+# leaks.
+#
+#   bash scripts/miri.sh            # the subset below
+#   MIRI_ALL=1 bash scripts/miri.sh # also the slow tests skipped below (hours)
+#
+# Default features (no `std`): the x86 SIMD kernels (src/math/x86*) are only
+# compiled with `std` on x86_64, so this exercises the portable kernels, the
+# only ones a bare-metal target has. Covered: every unit test in src/ (model
+# format and CRC, losses, kernels, metrics, memory figures, requantization,
+# shuffling, replay buffer, scalar maths, initialisers), layer and network
+# gradients (tests/gradcheck.rs), every optimizer (tests/optim.rs), the f32
+# and int8 model formats (tests/io.rs, tests/io_int8.rs), the training loop,
+# epochs, held-out sets and online learning (tests/training.rs), bad data in
+# training (tests/bad_data.rs) and the no-allocation checks. Skipped, each
+# for its run time (thousands of training steps, or tens of thousands of
+# corrupted files — the fuzz targets cover those inputs): listed in SKIP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+rustup +nightly component add miri rust-src
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/miri}
+export MIRIFLAGS=${MIRIFLAGS:-"-Zmiri-strict-provenance"}
+cargo +nightly miri setup
+
+# Test binaries and, per binary, the tests skipped for time.
+declare -A SKIP=(
+  [lib]=""
+  [gradcheck]=""
+  [optim]=""
+  [io]="random_bytes_never_panic every_single_bit_flip_is_caught_by_the_right_check every_truncation_is_a_length_error"
+  [io_int8]="random_bytes_never_panic every_single_bit_flip_is_refused truncation_at_every_length_is_refused"
+  [training]="sgd_trains_quadrants sgd_momentum_trains_quadrants adagrad_trains_quadrants rmsprop_trains_quadrants adam_trains_quadrants adam_trains_the_nnfs_spiral online_learning_with_replay_learns_the_stream"
+  [bad_data]="soak"
+  [no_alloc]=""
+  [no_alloc_training_loop]=""
+)
+ORDER=(lib gradcheck optim io io_int8 training bad_data no_alloc no_alloc_training_loop)
+
+for t in "${ORDER[@]}"; do
+  if [ "$t" = lib ]; then sel=(--lib); else sel=(--test "$t"); fi
+  skips=()
+  if [ -z "${MIRI_ALL:-}" ]; then
+    for s in ${SKIP[$t]}; do skips+=(--skip "$s"); done
+  fi
+  start=$(date +%s)
+  echo "=== miri: ${sel[*]} ${skips[*]}"
+  cargo +nightly miri test "${sel[@]}" -- "${skips[@]}"
+  echo "=== miri: ${sel[*]}: $(( $(date +%s) - start )) s"
+done
