@@ -24,7 +24,27 @@
 
 use crate::quant::requant::multiply_by_quantized_multiplier;
 
-#[cfg(all(target_arch = "arm", target_feature = "dsp"))]
+// The DSP kernel's cfg. Stable Rust does not expose ARM target features
+// such as `dsp` to `cfg`, so the cores with the DSP extension are found by
+// stable properties of their targets: bare-metal, little-endian, hard-float
+// ARM without 64-bit atomics (which A- and R-profile cores have) is
+// `thumbv7em-none-eabihf` (Cortex-M4F/M7F) or `thumbv8m.main-none-eabihf`
+// (Cortex-M33/M55/M85, whose DSP extension is optional on the M33/M35P);
+// or any ARM target built with the (unstable) `dsp` feature visible.
+// `thumbv7em-none-eabi` (soft-float M4/M7) takes the portable kernel.
+#[cfg(all(
+    target_arch = "arm",
+    target_endian = "little",
+    any(
+        target_feature = "dsp",
+        all(
+            target_os = "none",
+            target_abi = "eabihf",
+            target_has_atomic = "32",
+            not(target_has_atomic = "64")
+        )
+    )
+))]
 mod dsp;
 
 /// How a dense layer's `i32` accumulators become int8 outputs: per-output
@@ -83,11 +103,35 @@ pub fn requantize(acc: i32, multiplier: i32, shift: i32, zero_point: i32, min: i
 /// lengths).
 #[inline]
 pub fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize, outs: usize, rq: &Requant) {
-    #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
+    #[cfg(all(
+        target_arch = "arm",
+        target_endian = "little",
+        any(
+            target_feature = "dsp",
+            all(
+                target_os = "none",
+                target_abi = "eabihf",
+                target_has_atomic = "32",
+                not(target_has_atomic = "64")
+            )
+        )
+    ))]
     {
         dsp::dense_forward(w, bias, x, y, ins, outs, rq)
     }
-    #[cfg(not(all(target_arch = "arm", target_feature = "dsp")))]
+    #[cfg(not(all(
+        target_arch = "arm",
+        target_endian = "little",
+        any(
+            target_feature = "dsp",
+            all(
+                target_os = "none",
+                target_abi = "eabihf",
+                target_has_atomic = "32",
+                not(target_has_atomic = "64")
+            )
+        )
+    )))]
     {
         dense_forward_portable(w, bias, x, y, ins, outs, rq)
     }
