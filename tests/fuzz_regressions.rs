@@ -9,7 +9,7 @@
 //! authors do not own; it is reported, and passes once the bug is fixed.
 #![cfg(feature = "std")]
 
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 #[path = "../fuzz/src/nets.rs"]
 mod nets;
 
