@@ -8,8 +8,8 @@
 //! Unlike the firmware, which builds its models at compile time with
 //! `load_static!` / `load_static_int8!`, this loads them at run time with
 //! `io::from_bytes` / `io::int8::from_bytes`, so the comparison also checks
-//! the loaders agree; the int8 files are also checked against a fresh
-//! quantization. The anomaly-detection autoencoder is built here from its
+//! the loaders agree; the int8 files are also compared with a fresh
+//! quantization (a warning here; `firmware_models --check` fails on it). The anomaly-detection autoencoder is built here from its
 //! seed, as the firmware's `build.rs` builds it, and quantized the same way.
 //!
 //! ```text
@@ -34,6 +34,18 @@ impl core::fmt::Write for Stdout {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         print!("{s}");
         Ok(())
+    }
+}
+
+/// The committed int8 files must be what quantizing the f32 models gives
+/// today (`scripts/firmware.sh` fails on it through `firmware_models
+/// --check`); the comparison with the device holds either way.
+fn warn_if_stale(file: &str, fresh: bool) {
+    if !fresh {
+        eprintln!(
+            "warning: models/{file} differs from a fresh quantization: \
+             cargo run --release --example firmware_models"
+        );
     }
 }
 
@@ -64,18 +76,14 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
         "quadrants_int8" => {
             let net: QuadrantsInt8 = io::int8::from_bytes(common::QUADRANTS_Q8)?;
             assert_eq!(net, common::QUADRANTS_INT8, "run-time and compile-time int8 loaders disagree");
-            assert_eq!(
-                net,
-                common::quantize_quadrants()?,
-                "models/quadrants.q8 is stale: run the firmware_models example"
-            );
+            warn_if_stale("quadrants.q8", net == common::quantize_quadrants()?);
             let f32_net: Quadrants = io::from_bytes(common::QUADRANTS_BIN)?;
             common::quadrants_int8_predictions(&net, &f32_net, out)?;
         }
         "anomaly_f32" => {
             let net = Box::new(common::anomaly_f32());
-            let x = common::anomaly_input(0);
-            common::anomaly_report("anomaly-f32", &x, &net.forward(&x), out)?;
+            let (y, score) = common::anomaly_f32_run(&net, &common::anomaly_input(0));
+            common::anomaly_report("anomaly-f32", |i| y[i], score, out)?;
         }
         "anomaly_int8" => {
             let net = Box::new(common::anomaly_f32());
@@ -86,7 +94,11 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
             let loaded: Box<common::AnomalyInt8> = Box::new(io::int8::from_bytes(&bytes)?);
             assert!(loaded == int8, "int8 autoencoder does not survive the model format");
             let x = common::anomaly_input(0);
-            common::anomaly_report("anomaly-int8", &x, &loaded.forward(&x), out)?;
+            let (q, score) = common::anomaly_int8_run(&loaded, &x);
+            // The same outputs as the whole f32-out network's.
+            let y = loaded.forward(&x);
+            assert!((0..640).all(|i| loaded.2.params().dequantize(q[i]).to_bits() == y[i].to_bits()));
+            common::anomaly_report("anomaly-int8", |i| y[i], score, out)?;
         }
         _ => {
             return Err(

@@ -1,8 +1,6 @@
-//! Cortex-M: semihosting output and exit (QEMU `-semihosting-config`),
-//! panics through panic-semihosting (prints the message, exits 1).
+//! Cortex-M: semihosting output and exit (QEMU `-semihosting-config`).
 
 use cortex_m_semihosting::{debug, hio};
-use panic_semihosting as _;
 
 /// Semihosting stdout; `write!`/`writeln!` into it.
 pub fn host() -> hio::HostStream {

@@ -212,18 +212,93 @@ pub fn argmax_i8(v: &[i8]) -> usize {
 
 /// Runs the int8 sine model on the fixed inputs, prints the int8 output, the
 /// dequantized output's bit pattern and the prediction in thousandths, and
-/// returns the largest error in thousandths.
+/// returns the largest error in thousandths. Printed with [`Line`], not
+/// `core::fmt`, to keep the Cortex-M0 binary small.
 pub fn sine_int8_predictions<W: Write>(net: &SineInt8, out: &mut W) -> Result<i32, fmt::Error> {
     let mut worst = 0;
+    let mut line = Line::new(out);
     for (k, want) in SIN_MILLI.iter().enumerate() {
         let q = net.1.forward(&net.0.forward(&sine_point(k)));
         let y = net.2.forward(&q)[0];
         let milli = (y * 1000.0) as i32;
         worst = worst.max((milli - want).abs());
-        writeln!(out, "out: sine-int8 {k:2} q {:4} {:08x} {milli}", q[0], y.to_bits())?;
+        line.str("out: sine-int8 ").dec(k as i32, 2).str(" q ").dec(q[0] as i32, 4).str(" ");
+        line.hex(y.to_bits(), 8).str(" ").dec(milli, 0).end()?;
     }
-    writeln!(out, "out: sine-int8 max error {worst}/1000")?;
+    line.str("out: sine-int8 max error ").dec(worst, 0).str("/1000").end()?;
     Ok(worst)
+}
+
+/// Output without `core::fmt` — whose machinery costs about 3.5 kB of
+/// flash and a few hundred bytes of stack on a Cortex-M0: pieces go straight
+/// to `write_str` (no buffer), numbers print as `{:w}` and `{:0w$x}` would.
+/// The first error is kept and returned by [`end`](Self::end).
+#[derive(Debug)]
+pub struct Line<'a, W: Write> {
+    out: &'a mut W,
+    ok: bool,
+}
+
+/// One-character strings of the hex digits.
+const DIGITS: [&str; 16] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"];
+/// Powers of ten for [`Line::dec`], largest first.
+const POW10: [u32; 10] =
+    [1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+
+impl<'a, W: Write> Line<'a, W> {
+    /// Writes into `out`.
+    pub fn new(out: &'a mut W) -> Self {
+        Self { out, ok: true }
+    }
+
+    /// Writes `s`.
+    pub fn str(&mut self, s: &str) -> &mut Self {
+        if self.ok {
+            self.ok = self.out.write_str(s).is_ok();
+        }
+        self
+    }
+
+    /// Writes `v` in decimal, right-aligned in `width` columns (`{v:width}`).
+    #[inline(never)]
+    pub fn dec(&mut self, v: i32, width: usize) -> &mut Self {
+        let u = v.unsigned_abs();
+        // Digits: by comparison with the powers of ten (the M0 has no divide).
+        let first = POW10.iter().position(|&p| u >= p).unwrap_or(POW10.len() - 1);
+        let len = POW10.len() - first + usize::from(v < 0);
+        for _ in len..width {
+            self.str(" ");
+        }
+        if v < 0 {
+            self.str("-");
+        }
+        let mut rest = u;
+        for &p in &POW10[first..] {
+            let mut d = 0;
+            while rest >= p {
+                rest -= p;
+                d += 1;
+            }
+            self.str(DIGITS[d]);
+        }
+        self
+    }
+
+    /// Writes the low `digits` hex digits of `v`, zero-padded (`{v:08x}`).
+    #[inline(never)]
+    pub fn hex(&mut self, v: u32, digits: usize) -> &mut Self {
+        for i in (0..digits.min(8)).rev() {
+            self.str(DIGITS[(v >> (4 * i)) as usize & 0xf]);
+        }
+        self
+    }
+
+    /// Ends the line (`\n`); the first error of the line, if any.
+    pub fn end(&mut self) -> fmt::Result {
+        self.str("\n");
+        let ok = core::mem::replace(&mut self.ok, true);
+        if ok { Ok(()) } else { Err(fmt::Error) }
+    }
 }
 
 /// Fresh points the int8 and f32 quadrants models are compared on.
@@ -279,30 +354,58 @@ pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u32 {
     bytes.into_iter().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
 }
 
-/// Prints an autoencoder output: a hash of all 640 bit patterns, the first
-/// four, and the anomaly score (mean squared reconstruction error against
-/// the input `x`, summed in index order). Returns the hash.
+/// The anomaly score: mean squared reconstruction error of the output
+/// `y(i)` against the input `x`, summed in index order.
+fn anomaly_score(x: &[f32; 640], y: impl Fn(usize) -> f32) -> f32 {
+    let mut sum = 0.0f32;
+    for (i, a) in x.iter().enumerate() {
+        let d = a - y(i);
+        sum += d * d;
+    }
+    sum / 640.0
+}
+
+/// The f32 autoencoder end to end: features in, reconstruction and anomaly
+/// score out.
+#[inline(never)]
+pub fn anomaly_f32_run(net: &Anomaly, x: &[f32; 640]) -> ([f32; 640], f32) {
+    let y = net.forward(x);
+    let score = anomaly_score(x, |i| y[i]);
+    (y, score)
+}
+
+/// The int8 autoencoder end to end: f32 features in (quantized), the ten
+/// int8 dense layers, and the anomaly score out, dequantizing the int8
+/// reconstruction one value at a time (what `Dequantize` computes), so no
+/// 2,560-byte f32 output array is needed. Returns the int8 reconstruction
+/// and the score.
+#[inline(never)]
+pub fn anomaly_int8_run(net: &AnomalyInt8, x: &[f32; 640]) -> ([i8; 640], f32) {
+    let q = net.1.forward(&net.0.forward(x));
+    let out = net.2.params();
+    let score = anomaly_score(x, |i| out.dequantize(q[i]));
+    (q, score)
+}
+
+/// Prints an autoencoder result: a hash of the 640 output bit patterns, the
+/// first four, and the anomaly score. Returns the hash.
 pub fn anomaly_report<W: Write>(
     label: &str,
-    x: &[f32; 640],
-    y: &[f32; 640],
+    y: impl Fn(usize) -> f32,
+    score: f32,
     out: &mut W,
 ) -> Result<u32, fmt::Error> {
-    let hash = fnv1a(y.iter().flat_map(|v| v.to_bits().to_le_bytes()));
-    let mut sum = 0.0f32;
-    for (a, b) in x.iter().zip(y) {
-        sum += (a - b) * (a - b);
+    let hash = fnv1a((0..640).flat_map(|i| y(i).to_bits().to_le_bytes()));
+    let mut line = Line::new(out);
+    line.str("out: ").str(label).str(" outputs hash ").hex(hash, 8).str(" first");
+    for i in 0..4 {
+        line.str(" ").hex(y(i).to_bits(), 8);
     }
-    let score = sum / 640.0;
-    writeln!(
-        out,
-        "out: {label} outputs hash {hash:08x} first {:08x} {:08x} {:08x} {:08x} score {:08x} ({}/1000)",
-        y[0].to_bits(),
-        y[1].to_bits(),
-        y[2].to_bits(),
-        y[3].to_bits(),
-        score.to_bits(),
-        (score * 1000.0) as i32
-    )?;
+    line.str(" score ")
+        .hex(score.to_bits(), 8)
+        .str(" (")
+        .dec((score * 1000.0) as i32, 0)
+        .str("/1000)")
+        .end()?;
     Ok(hash)
 }

@@ -2,10 +2,11 @@
 //! stack painting, and the instruction-count markers, for both families:
 //!
 //! * Cortex-M (thumbv6m, thumbv7em): cortex-m-rt start-up, semihosting
-//!   output and exit, panic-semihosting;
+//!   output and exit;
 //! * RISC-V rv32imc on QEMU `virt`: the start-up code, the 16550 UART
-//!   writer, the SiFive test device exit and the panic handler of
-//!   [`riscv`](crate::riscv) (no runtime crate needed).
+//!   writer and the SiFive test device exit of [`riscv`](crate::riscv) (no
+//!   runtime crate needed);
+//! * on both, a panic handler that prints the location and exits 1.
 //!
 //! A binary is the same source on every core: its `main` carries
 //! `#[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]` and
@@ -23,6 +24,25 @@ pub use arm::{RAM_START, exit, host, stack_pointer};
 pub mod riscv;
 #[cfg(target_arch = "riscv32")]
 pub use riscv::{RAM_START, exit, host, stack_pointer};
+
+/// Prints `panicked at FILE:LINE[: MESSAGE]` and exits 1, on every core.
+/// Without `core::fmt` (a formatted message, `panic!("{x}")`, shows as its
+/// location only): a panic handler that formats would put the formatting
+/// machinery into every binary, however small.
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    let mut out = host();
+    let mut line = common::Line::new(&mut out);
+    line.str("panicked");
+    if let Some(loc) = info.location() {
+        line.str(" at ").str(loc.file()).str(":").dec(loc.line() as i32, 0);
+    }
+    if let Some(msg) = info.message().as_str() {
+        line.str(": ").str(msg);
+    }
+    let _ = line.end();
+    exit(false)
+}
 
 /// Marks the start of a measured region: `scripts/footprint.sh` counts the
 /// instructions QEMU executes between `bench_begin` and `bench_end`.

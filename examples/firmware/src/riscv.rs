@@ -1,7 +1,7 @@
 //! RISC-V rv32imc on QEMU's `virt` machine (`-bios none`): start-up code,
 //! output on the 16550 UART at `0x1000_0000`, exit through the SiFive test
 //! device at `0x10_0000` (`0x5555`: QEMU exits 0; `0x3333 | code << 16`:
-//! QEMU exits `code`), and a panic handler that prints and exits 1. A trap
+//! QEMU exits `code`). A trap
 //! (illegal instruction, bad access) exits 2. The link script is
 //! `memory/riscv-virt.x`.
 
@@ -88,11 +88,4 @@ pub fn stack_pointer() -> usize {
     let sp: usize;
     unsafe { core::arch::asm!("mv {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
     sp
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    use fmt::Write;
-    let _ = writeln!(Uart, "{info}");
-    exit(false)
 }
