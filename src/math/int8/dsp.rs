@@ -1,7 +1,9 @@
-//! The Cortex-M4/M7 int8 dense kernel (`target_feature = "dsp"`): SMLAD
-//! dual 16-bit multiply-accumulates on SXTB16-widened weights, three output
-//! rows per inner loop, and a requantization that compiles to a few
-//! shifts. Same bits as [`super::dense_forward_portable`] for every input.
+//! The Cortex-M4/M7 int8 dense kernel: SMLAD dual 16-bit
+//! multiply-accumulates on SXTB16-widened weights, three output rows per
+//! inner loop, and the requantization in the same assembly loop. Same
+//! bits as [`super::dense_forward_portable`] for every input (the firmware
+//! binary `int8_kernel_check` compares both with the reference on the
+//! emulated Cortex-M4).
 //!
 //! # Data flow
 //!
@@ -15,18 +17,30 @@
 //! * A weight row gives eight int8 values per `LDRD`; `SXTB16 w` yields
 //!   `(w0, w2)` and `SXTB16 w, ROR #8` yields `(w1, w3)`, which `SMLAD`
 //!   multiplies lane by lane with the matching input words and adds to the
-//!   row's accumulator. Three rows share each input load:
-//!   9 instructions per row per 8 inputs, plus one `LDM` and, every 16
-//!   inputs, a compare and a branch: `(3·2·9 + 2 + 2) / 48 = 1.21`
-//!   instructions per multiply-accumulate.
-//! * Inputs beyond the last multiple of 8 (at most 4: the fast path needs
-//!   `ins % 4 == 0` so that every row is 4-byte aligned, which `LDRD`
-//!   requires) are added in scalar code; shapes with `ins % 4 != 0`,
-//!   fewer than 8 inputs or an unaligned weight slice take the portable
-//!   kernel.
+//!   row's accumulator. Three rows share each input load (the loop needs
+//!   14 registers: 3 accumulators, 3 row pointers, the input pointer, 4
+//!   input words, 2 weight words and a scratch): 9 instructions per row
+//!   per 8 inputs plus one `LDM`; unrolled eight times, with a compare and
+//!   a branch every 64 inputs: `(8·28 + 2) / 192 = 1.18` instructions per
+//!   multiply-accumulate.
+//! * [`blocks_requant`] runs every block of three rows of a layer in one
+//!   assembly loop, requantizing the three accumulators right after their
+//!   rows (`SMMULR` on the doubled accumulator for gemmlowp's high
+//!   multiply, two shifts for the rounding divide, `SSAT` and a byte-lane
+//!   `SEL` for the clamp: 17 instructions per output); an output it cannot
+//!   do that way (a shift outside [−31, −1], an accumulator of 2^30 or
+//!   more) stops the loop, and Rust finishes that block and restarts it.
+//!   The last one or two rows of a layer take [`mac2`]/[`mac1`].
 //! * Layers with more than [`CHUNK`] inputs keep the accumulators of up to
-//!   [`BLOCK_ROWS`] rows in a stack array while the chunks go by, so the
-//!   kernel's stack use is fixed whatever the shape.
+//!   [`BLOCK_ROWS`] rows in a stack array while the chunks go by
+//!   ([`blocks_accumulate`]), the last chunk requantizing; so the kernel's
+//!   stack use is fixed whatever the shape (under 1 kB with `CHUNK` = 256).
+//! * Layers with `ins % 8 == 4`, or an output zero point or clamp outside
+//!   the int8 ranges, run the same multiply-accumulate loops from Rust
+//!   ([`mac_rows`]) with the last inputs in scalar code and the
+//!   requantization in Rust; shapes with `ins % 4 != 0` (rows not 4-byte
+//!   aligned, which `LDRD` needs), fewer than 8 inputs or an unaligned
+//!   weight slice take the portable kernel.
 //!
 //! SMLAD wraps on overflow like `i32::wrapping_add` (it only sets the
 //! sticky Q flag), and integer addition is associative, so the order in
@@ -613,6 +627,12 @@ fn mac_rows(acc: &mut [i32], w: &[i8], stride: usize, buf: &XBuf, n: usize) {
     }
 }
 
+/// The kernel's stack buffers.
+struct Scratch {
+    buf: XBuf,
+    acc: MaybeUninit<[i32; BLOCK_ROWS]>,
+}
+
 /// The DSP path of [`super::dense_forward`].
 #[inline(never)]
 pub(super) fn dense_forward(
@@ -631,10 +651,13 @@ pub(super) fn dense_forward(
     }
     let (x, bias, y) = (&x[..ins], &bias[..outs], &mut y[..outs]);
     let (mult, shift) = (&rq.multiplier[..outs], &rq.shift[..outs]);
+    // The kernel's stack: one widened chunk, and the accumulators of a
+    // block of rows for layers of more than one chunk.
+    let mut s = Scratch { buf: XBuf::new(), acc: MaybeUninit::uninit() };
     match Clamp::new(rq) {
-        Some(c) if ins.is_multiple_of(8) => fused(w, bias, x, y, mult, shift, ins, &c),
-        Some(c) => layer(w, bias, x, y, mult, shift, ins, |acc, m, s| requant_fast(&c, acc, m, s)),
-        None => layer(w, bias, x, y, mult, shift, ins, |acc, m, s| {
+        Some(c) if ins.is_multiple_of(8) => fused(w, bias, x, y, mult, shift, ins, &c, &mut s),
+        Some(c) => layer(w, bias, x, y, mult, shift, ins, &mut s, |acc, m, s| requant_fast(&c, acc, m, s)),
+        None => layer(w, bias, x, y, mult, shift, ins, &mut s, |acc, m, s| {
             super::requantize(acc, m, s as i32, rq.output_zero_point, rq.min, rq.max)
         }),
     }
@@ -645,12 +668,22 @@ pub(super) fn dense_forward(
 /// (several), the last one or two rows in [`mac2`]/[`mac1`].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn fused(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], mult: &[i32], shift: &[i8], ins: usize, c: &Clamp) {
+fn fused(
+    w: &[i8],
+    bias: &[i32],
+    x: &[i8],
+    y: &mut [i8],
+    mult: &[i32],
+    shift: &[i8],
+    ins: usize,
+    c: &Clamp,
+    scratch: &mut Scratch,
+) {
     let outs = bias.len();
     let blocks = outs / 3;
     let full = 3 * blocks;
     let (zp, min, max) = (c.zp, c.lo + c.zp, c.hi + c.zp);
-    let mut buf = XBuf::new();
+    let buf = &mut scratch.buf;
     let mut ctx = Blocks {
         mult: mult.as_ptr(),
         shift: shift.as_ptr(),
@@ -704,14 +737,14 @@ fn fused(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], mult: &[i32], shift: &[
                 let (r0, r1) = w.split_at(ins);
                 let mut a = [b[0], b[1]];
                 // SAFETY: two rows of `ins = 8n` aligned bytes; `buf` holds `n` groups.
-                unsafe { mac2(&mut a, [r0.as_ptr(), r1.as_ptr()], &buf, n) };
+                unsafe { mac2(&mut a, [r0.as_ptr(), r1.as_ptr()], buf, n) };
                 y[0] = requant_fast(c, a[0], m[0], s[0]);
                 y[1] = requant_fast(c, a[1], m[1], s[1]);
             }
             1 => {
                 let mut a = b[0];
                 // SAFETY: as above, one row.
-                unsafe { mac1(&mut a, w.as_ptr(), &buf, n) };
+                unsafe { mac1(&mut a, w.as_ptr(), buf, n) };
                 y[0] = requant_fast(c, a, m[0], s[0]);
             }
             _ => {}
@@ -721,7 +754,7 @@ fn fused(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], mult: &[i32], shift: &[
     // More inputs than one chunk: the accumulators of up to `BLOCK_ROWS`
     // rows stay in `acc` while the chunks go by; the last chunk's block
     // loop requantizes them.
-    let mut acc = [0i32; BLOCK_ROWS];
+    let acc = scratch.acc.write([0; BLOCK_ROWS]);
     let mut o = 0;
     while o < outs {
         let rows = BLOCK_ROWS.min(outs - o);
@@ -777,12 +810,12 @@ fn fused(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], mult: &[i32], shift: &[
                 [a0, a1] => {
                     let mut a = [*a0, *a1];
                     // SAFETY: two rows `ins` apart, `8n` aligned bytes each from `col`.
-                    unsafe { mac2(&mut a, [tail.as_ptr(), tail[ins..].as_ptr()], &buf, n) };
+                    unsafe { mac2(&mut a, [tail.as_ptr(), tail[ins..].as_ptr()], buf, n) };
                     (*a0, *a1) = (a[0], a[1]);
                 }
                 [a0] => {
                     // SAFETY: as above, one row.
-                    unsafe { mac1(a0, tail.as_ptr(), &buf, n) };
+                    unsafe { mac1(a0, tail.as_ptr(), buf, n) };
                 }
                 _ => {}
             }
@@ -813,10 +846,11 @@ fn layer(
     mult: &[i32],
     shift: &[i8],
     ins: usize,
+    scratch: &mut Scratch,
     rq: impl Fn(i32, i32, i8) -> i8,
 ) {
     let body = ins & !7;
-    let mut buf = XBuf::new();
+    let buf = &mut scratch.buf;
     if body <= CHUNK {
         // One chunk: widen once, then every block of three rows straight
         // from the bias to the outputs.
@@ -832,7 +866,7 @@ fn layer(
             let mut a = [b[0], b[1], b[2]];
             // SAFETY: each row is `ins ≥ 8n` bytes, 4-byte aligned (aligned
             // `w`, `ins % 4 == 0`); `buf` holds `n ≥ 1` groups.
-            unsafe { mac3(&mut a, [r0.as_ptr(), r1.as_ptr(), r2.as_ptr()], &buf, n) };
+            unsafe { mac3(&mut a, [r0.as_ptr(), r1.as_ptr(), r2.as_ptr()], buf, n) };
             if body != ins {
                 a = [tail(a[0], r0, x, body), tail(a[1], r1, x, body), tail(a[2], r2, x, body)];
             }
@@ -848,14 +882,14 @@ fn layer(
                 let (r0, r1) = w.split_at(ins);
                 let mut a = [b[0], b[1]];
                 // SAFETY: as above.
-                unsafe { mac2(&mut a, [r0.as_ptr(), r1.as_ptr()], &buf, n) };
+                unsafe { mac2(&mut a, [r0.as_ptr(), r1.as_ptr()], buf, n) };
                 y[0] = rq(tail(a[0], r0, x, body), m[0], s[0]);
                 y[1] = rq(tail(a[1], r1, x, body), m[1], s[1]);
             }
             1 => {
                 let mut a = b[0];
                 // SAFETY: as above.
-                unsafe { mac1(&mut a, w.as_ptr(), &buf, n) };
+                unsafe { mac1(&mut a, w.as_ptr(), buf, n) };
                 y[0] = rq(tail(a, w, x, body), m[0], s[0]);
             }
             _ => {}
@@ -864,7 +898,7 @@ fn layer(
     }
     // Several chunks: the accumulators of up to `BLOCK_ROWS` rows live in
     // `acc` while the chunks go by.
-    let mut acc = [0i32; BLOCK_ROWS];
+    let acc = scratch.acc.write([0; BLOCK_ROWS]);
     let blocks = w
         .chunks(BLOCK_ROWS * ins)
         .zip(bias.chunks(BLOCK_ROWS))
@@ -875,7 +909,7 @@ fn layer(
         acc.copy_from_slice(b);
         for c in (0..body).step_by(CHUNK) {
             let n = buf.fill(&x[c..body.min(c + CHUNK)]);
-            mac_rows(acc, &w[c..], ins, &buf, n);
+            mac_rows(acc, &w[c..], ins, buf, n);
         }
         for ((((a, row), y), &m), &s) in acc.iter().zip(w.chunks_exact(ins)).zip(y).zip(m).zip(s) {
             *y = rq(tail(*a, row, x, body), m, s);
