@@ -77,6 +77,19 @@ impl Requant<'_> {
 /// with TFLite's double-rounding
 /// [`multiply_by_quantized_multiplier`]. Never panics.
 ///
+/// Computed with fewer steps than the definition, bit for bit the same for
+/// every input (the unit tests compare the two on the edge cases of every
+/// argument):
+///
+/// * `SaturatingRoundingDoublingHighMul(x, m)` is `(x·m + 2^30) >> 31` in
+///   64 bits: for a negative product the definition's
+///   `trunc((xm + 1 − 2^30) / 2^31)` equals `floor((xm + 2^30) / 2^31)`.
+///   Only `x = m = i32::MIN` overflows (to `i32::MAX`), and no other pair
+///   gives `i32::MIN`.
+/// * `RoundingDivideByPOT(v, e)`, `e ≥ 1`: with `t = v − [v < 0]` (no
+///   wrap, `v ≠ i32::MIN`) and `u = t >> (e − 1)` it is
+///   `floor((t + 2^(e−1)) / 2^e) = (u + 1) >> 1 = u − (u >> 1)`.
+///
 /// ```
 /// use constnet::math::int8::requantize;
 /// assert_eq!(requantize(100, 1 << 30, -2, 5, -128, 127), 18); // 100 · 0.5 / 4 = 12.5 → 13, + 5
@@ -85,11 +98,46 @@ impl Requant<'_> {
 /// ```
 #[inline(always)]
 pub fn requantize(acc: i32, multiplier: i32, shift: i32, zero_point: i32, min: i32, max: i32) -> i8 {
-    let v = multiply_by_quantized_multiplier(acc, multiplier, shift).saturating_add(zero_point);
+    let x = if shift <= 0 {
+        acc
+    } else if shift >= 31 {
+        0
+    } else {
+        acc.wrapping_mul(1 << shift)
+    };
+    let v = if x == i32::MIN && multiplier == i32::MIN {
+        i32::MAX
+    } else {
+        ((x as i64 * multiplier as i64 + (1 << 30)) >> 31) as i32
+    };
+    let v = if shift >= 0 {
+        v
+    } else {
+        let e = if shift < -31 { 31 } else { -shift };
+        let u = v.wrapping_add(v >> 31) >> (e - 1);
+        u - (u >> 1)
+    };
+    clamp_output(v.saturating_add(zero_point), min, max)
+}
+
+/// The clamp of [`requantize`]: `[min, max]`, then int8's range.
+#[inline(always)]
+fn clamp_output(v: i32, min: i32, max: i32) -> i8 {
     let v = if v < min { min } else { v };
     let v = if v > max { max } else { v };
     // `min`/`max` are int8 for every valid layer; saturate anyway.
     v.clamp(-128, 127) as i8
+}
+
+/// [`requantize`] written as TFLite's definition, with
+/// [`multiply_by_quantized_multiplier`]: what [`dense_forward_reference`]
+/// uses, so that the kernels are checked against the definition.
+fn requantize_definition(acc: i32, multiplier: i32, shift: i32, zero_point: i32, min: i32, max: i32) -> i8 {
+    clamp_output(
+        multiply_by_quantized_multiplier(acc, multiplier, shift).saturating_add(zero_point),
+        min,
+        max,
+    )
 }
 
 /// `y = requantize(bias' + W·x)` for one sample: `w` is `outs` rows of `ins`
@@ -222,8 +270,9 @@ fn dot4(x: &[i8], w: [&[i8]; 4], acc: [i32; 4]) -> [i32; 4] {
 }
 
 /// The definition, one output at a time, in TFLite's form
-/// `acc = bias + Σ w·(x − zp_in)` with the *unfolded* bias: what every kernel
-/// must equal. For tests and as documentation.
+/// `acc = bias + Σ w·(x − zp_in)` with the *unfolded* bias and the
+/// requantization written as TFLite's [`multiply_by_quantized_multiplier`]:
+/// what every kernel must equal. For tests and as documentation.
 ///
 /// ```
 /// use constnet::math::int8::{dense_forward_reference, Requant};
@@ -248,7 +297,14 @@ pub fn dense_forward_reference(
         for i in 0..ins {
             acc = acc.wrapping_add((w[o * ins + i] as i32).wrapping_mul(x[i] as i32 - input_zero_point));
         }
-        y[o] = rq.apply(o, acc);
+        y[o] = requantize_definition(
+            acc,
+            rq.multiplier[o],
+            rq.shift[o] as i32,
+            rq.output_zero_point,
+            rq.min,
+            rq.max,
+        );
     }
 }
 
@@ -295,4 +351,86 @@ pub fn argmax(v: &[i8]) -> usize {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requantize_equals_the_definition_on_edges() {
+        let accs = [
+            i32::MIN,
+            i32::MIN + 1,
+            -(1 << 30) - 1,
+            -(1 << 30),
+            -(1 << 30) + 1,
+            -123_457,
+            -4097,
+            -4096,
+            -4095,
+            -3,
+            -2,
+            -1,
+            0,
+            1,
+            2,
+            3,
+            4095,
+            4096,
+            4097,
+            123_457,
+            (1 << 30) - 1,
+            1 << 30,
+            i32::MAX - 1,
+            i32::MAX,
+        ];
+        let mults = [
+            i32::MIN,
+            -(1 << 30),
+            -1,
+            0,
+            1,
+            1 << 30,
+            (1 << 30) + 12345,
+            1_431_655_765,
+            i32::MAX - 1,
+            i32::MAX,
+        ];
+        let clamps = [
+            (-128, 127, 0),
+            (-128, 127, -128),
+            (5, 127, 5),
+            (-20, 30, 7),
+            (40, -40, 0),
+            (-300, 300, i32::MAX),
+        ];
+        let mut rng = 0x2545_f491_u32;
+        for &acc in &accs {
+            for &m in &mults {
+                for shift in -40..=40 {
+                    for &(min, max, zp) in &clamps {
+                        assert_eq!(
+                            requantize(acc, m, shift, zp, min, max),
+                            requantize_definition(acc, m, shift, zp, min, max),
+                            "{acc} {m} {shift} {zp} {min} {max}"
+                        );
+                    }
+                }
+            }
+        }
+        // Random accumulators and multipliers in TFLite's range.
+        for _ in 0..200_000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            let acc = (rng as i32) >> (rng % 24);
+            let m = (1 << 30) | (rng.rotate_left(7) >> 2) as i32;
+            let shift = (rng >> 27) as i32 - 20;
+            assert_eq!(
+                requantize(acc, m, shift, 3, -128, 127),
+                requantize_definition(acc, m, shift, 3, -128, 127)
+            );
+        }
+    }
 }
