@@ -207,29 +207,31 @@ pub fn dense_forward_portable(
 ) {
     let x = &x[..ins];
     let w = &w[..ins * outs];
+    let (bias, y) = (&bias[..outs], &mut y[..outs]);
+    let (mult, shift) = (&rq.multiplier[..outs], &rq.shift[..outs]);
+    let q = |acc: i32, m: i32, s: i8| requantize(acc, m, s as i32, rq.output_zero_point, rq.min, rq.max);
     let body = ins & !3;
-    let mut o = 0;
-    while o + 4 <= outs {
-        let rows = &w[o * ins..(o + 4) * ins];
+    let blocks =
+        y.chunks_exact_mut(4).zip(bias.chunks_exact(4)).zip(mult.chunks_exact(4).zip(shift.chunks_exact(4)));
+    for (b, ((y, bias), (m, s))) in blocks.enumerate() {
+        let rows = &w[4 * b * ins..(4 * b + 4) * ins];
         let (r0, rest) = rows.split_at(ins);
         let (r1, rest) = rest.split_at(ins);
         let (r2, r3) = rest.split_at(ins);
-        let [mut a0, mut a1, mut a2, mut a3] =
-            dot4(x, [r0, r1, r2, r3], [bias[o], bias[o + 1], bias[o + 2], bias[o + 3]]);
-        for i in body..ins {
-            let xi = x[i] as i32;
-            a0 = a0.wrapping_add(r0[i] as i32 * xi);
-            a1 = a1.wrapping_add(r1[i] as i32 * xi);
-            a2 = a2.wrapping_add(r2[i] as i32 * xi);
-            a3 = a3.wrapping_add(r3[i] as i32 * xi);
+        let mut a = dot4(x, [r0, r1, r2, r3], [bias[0], bias[1], bias[2], bias[3]]);
+        if body != ins {
+            for (r, a) in a.iter_mut().enumerate() {
+                let row = &rows[r * ins..(r + 1) * ins];
+                for i in body..ins {
+                    *a = a.wrapping_add(row[i] as i32 * x[i] as i32);
+                }
+            }
         }
-        y[o] = rq.apply(o, a0);
-        y[o + 1] = rq.apply(o + 1, a1);
-        y[o + 2] = rq.apply(o + 2, a2);
-        y[o + 3] = rq.apply(o + 3, a3);
-        o += 4;
+        for k in 0..4 {
+            y[k] = q(a[k], m[k], s[k]);
+        }
     }
-    while o < outs {
+    for o in outs / 4 * 4..outs {
         let row = &w[o * ins..(o + 1) * ins];
         let mut a = bias[o];
         for (xg, wg) in x.chunks_exact(4).zip(row.chunks_exact(4)) {
@@ -240,14 +242,13 @@ pub fn dense_forward_portable(
         for i in body..ins {
             a = a.wrapping_add(row[i] as i32 * x[i] as i32);
         }
-        y[o] = rq.apply(o, a);
-        o += 1;
+        y[o] = q(a, mult[o], shift[o]);
     }
 }
 
-/// `acc[r] + Σ_{i < 4⌊n/4⌋} w[r][i]·x[i]` for four rows: the inner loop of
-/// [`dense_forward_portable`], kept out of line so that its 20 live values
-/// get the registers to themselves.
+/// `acc[r] + Σ_{i < 4⌊n/4⌋} w[r][i]·x[i]` for four rows of `n` weights:
+/// the inner loop of [`dense_forward_portable`], kept out of line so that
+/// its 20 live values get the registers to themselves.
 #[inline(never)]
 fn dot4(x: &[i8], w: [&[i8]; 4], acc: [i32; 4]) -> [i32; 4] {
     let [mut a0, mut a1, mut a2, mut a3] = acc;
