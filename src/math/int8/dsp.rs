@@ -26,10 +26,11 @@
 //! * [`blocks_requant`] runs every block of three rows of a layer in one
 //!   assembly loop, requantizing the three accumulators right after their
 //!   rows (`SMMULR` on the doubled accumulator for gemmlowp's high
-//!   multiply, two shifts for the rounding divide, `SSAT` and a byte-lane
-//!   `SEL` for the clamp: 17 instructions per output); an output it cannot
-//!   do that way (a shift outside [−31, −1], an accumulator of 2^30 or
-//!   more) stops the loop, and Rust finishes that block and restarts it.
+//!   multiply, three shifts and adds for the rounding divide, `SSAT` and a
+//!   byte-lane `SEL` for the clamp: 18 instructions per output with its
+//!   loads and store); an output it cannot do that way (a shift outside
+//!   [−31, 0], i.e. a multiplier of 1 or more, or an accumulator of 2^30
+//!   or more) stops the loop, and Rust finishes that block and restarts it.
 //!   The last one or two rows of a layer take [`mac2`]/[`mac1`].
 //! * Layers with more than [`CHUNK`] inputs keep the accumulators of up to
 //!   [`BLOCK_ROWS`] rows in a stack array while the chunks go by
@@ -276,33 +277,40 @@ macro_rules! rows3 {
     };
 }
 
-// Requantizes accumulator `$a` (see `requant_fast`) with the multiplier at
-// [r4] and the shift at [r5] (both post-incremented), the zero point in r7
-// and the clamp in r8 (min) and, with `max`, r9; stores the byte at [r6]
-// (post-incremented). Branches to `8f` when the shift is not in [−31, −1]
-// or the doubling `QADD` saturates (|acc| ≥ 2^30, where `SMMULR(2·acc, m)`
-// would not be `srdhm(acc, m)`): otherwise `SMMULR(2a, m)`
-// `= floor((2am + 2^31) / 2^32) = floor((am + 2^30) / 2^31) = srdhm(a, m)`.
-// Then `requant_fast`'s rounding shift, `+ zp`, `SSAT` to [−128, 127] and
-// a byte-lane maximum (`SSUB8` sets GE, `SEL` picks) with `min` (and
-// minimum with `max`): `clamp(q + zp, min, max)` for `min ≤ max` in
-// [−128, 127], `|q + zp| < 2^31`. Scratch: r10–r12.
+// Requantizes accumulator `$a` with the multiplier at [r4] and the shift
+// at [r5] (both post-incremented), the zero point in r7 and the clamp in
+// r8 (min) and, with `max`, r9; stores nothing (the caller stores r12).
+// Branches to `8f` when the shift is not in [−31, 0] or the doubling
+// `QADD` saturates (|acc| ≥ 2^30, where `SMMULR(2·acc, m)` would not be
+// `srdhm(acc, m)`). Otherwise, exactly `requantize`:
+// * `v = SMMULR(2a, m) = floor((2am + 2^31) / 2^32) = floor((am + 2^30) / 2^31)`,
+//   gemmlowp's high multiply; `|v| < 2^30`;
+// * `RoundingDivideByPOT(v, e)`, `e = −s ∈ [0, 31]`, is `z − (z >> 1)`
+//   with `z = (2v − [v < 0]) >> e`: for `e ≥ 1`, `z = (2t) >> e` with
+//   `t = v − [v < 0]` (an odd numerator floors like the even one below
+//   it), and `z − (z >> 1) = (z + 1) >> 1 = floor((t + 2^(e−1)) / 2^e)`;
+//   for `e = 0` it gives `v` back;
+// * `+ zp`, `SSAT` to [−128, 127], then a byte-lane maximum with `min`
+//   (`SSUB8` sets GE, `SEL` picks) and minimum with `max`:
+//   `clamp(q + zp, min, max)` for `min ≤ max` in [−128, 127], `|zp| ≤ 2^16`.
+// Scratch: r10–r12.
 #[rustfmt::skip]
 macro_rules! req {
     ($a:literal) => {
         concat!(
             "ldr r10, [r4], #4\n",
             "ldrsb r11, [r5], #1\n",
-            "mvn r11, r11\n",
-            "cmp r11, #30\n",
+            "rsbs r11, r11, #0\n",
+            "cmp r11, #31\n",
             "bhi 8f\n",
             "qadd r12, ", $a, ", ", $a, "\n",
             "cmp r12, ", $a, ", lsl #1\n",
             "bne 8f\n",
             "smmulr r12, r12, r10\n",
-            "add r12, r12, r12, asr #31\n",
-            "asr r12, r12, r11\n",
-            "sub r12, r12, r12, asr #1\n",
+            "lsl r10, r12, #1\n",
+            "add r10, r10, r12, asr #31\n",
+            "asr r10, r10, r11\n",
+            "sub r12, r10, r10, asr #1\n",
             "add r12, r12, r7\n",
             "ssat r12, #8, r12\n",
             "ssub8 r10, r12, r8\n",
