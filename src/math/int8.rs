@@ -29,9 +29,12 @@ use crate::quant::requant::multiply_by_quantized_multiplier;
 // stable properties of their targets: bare-metal, little-endian, hard-float
 // ARM without 64-bit atomics (which A- and R-profile cores have) is
 // `thumbv7em-none-eabihf` (Cortex-M4F/M7F) or `thumbv8m.main-none-eabihf`
-// (Cortex-M33/M55/M85, whose DSP extension is optional on the M33/M35P);
-// or any ARM target built with the (unstable) `dsp` feature visible.
-// `thumbv7em-none-eabi` (soft-float M4/M7) takes the portable kernel.
+// (Cortex-M33/M35P/M55/M85), which have the same stable cfg; or any ARM
+// target built with the (unstable) `dsp` feature visible. The DSP
+// extension is optional on the Cortex-M33/M35P: a core configured without
+// it would fault on SMLAD, and stable Rust cannot tell (a Cargo feature or
+// a build-script cfg could). `thumbv7em-none-eabi` (soft-float M4/M7)
+// takes the portable kernel.
 #[cfg(all(
     target_arch = "arm",
     target_endian = "little",

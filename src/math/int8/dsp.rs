@@ -64,13 +64,23 @@ const SENTINEL: u32 = 0x8000_8000;
 /// Words in the widened-input buffer: two per four inputs plus the sentinel group.
 const BUF_WORDS: usize = CHUNK / 2 + 4;
 
+// Every block starts with this: `thumbv8m.main-none-eabihf` shares the
+// DSP kernel's cfg with `thumbv7em-none-eabihf` (see `mod dsp`), and its
+// default CPU leaves the DSP extension (optional on the Cortex-M33) off
+// in the assembler. A no-op on `thumbv7em`.
+macro_rules! ARCH_DSP {
+    () => {
+        ".arch armv7e-m"
+    };
+}
+
 /// `SXTB16 r, v`: bytes 0 and 2 of `v` sign-extended into the low and high halfword.
 #[inline(always)]
 fn sxtb16(v: u32) -> u32 {
     let r: u32;
     // SAFETY: a register-only DSP instruction, available with `target_feature = "dsp"`.
     unsafe {
-        asm!("sxtb16 {r}, {v}", r = lateout(reg) r, v = in(reg) v, options(pure, nomem, nostack, preserves_flags))
+        asm!(ARCH_DSP!(), "sxtb16 {r}, {v}", r = lateout(reg) r, v = in(reg) v, options(pure, nomem, nostack, preserves_flags))
     };
     r
 }
@@ -81,7 +91,7 @@ fn sxtb16_ror8(v: u32) -> u32 {
     let r: u32;
     // SAFETY: as `sxtb16`.
     unsafe {
-        asm!("sxtb16 {r}, {v}, ror #8", r = lateout(reg) r, v = in(reg) v, options(pure, nomem, nostack, preserves_flags))
+        asm!(ARCH_DSP!(), "sxtb16 {r}, {v}, ror #8", r = lateout(reg) r, v = in(reg) v, options(pure, nomem, nostack, preserves_flags))
     };
     r
 }
@@ -99,6 +109,7 @@ fn srdhm(a: i32, b: i32) -> i32 {
     // SAFETY: register-only arithmetic (SMULL, ADDS/ADC, QADD, ORR); clobbers the flags.
     unsafe {
         asm!(
+            ARCH_DSP!(),
             "smull {lo}, {hi}, {a}, {b}",
             "adds {lo}, {lo}, #0x40000000",
             "adc {hi}, {hi}, #0",
@@ -449,6 +460,7 @@ unsafe fn blocks_requant<const MAX: bool>(ctx: &mut Blocks) -> bool {
     unsafe {
         if MAX {
             asm!(
+                ARCH_DSP!(),
                 block_loop!(end_requant!(max)),
                 p0 = const core::mem::offset_of!(Blocks, p0),
                 ins = const core::mem::offset_of!(Blocks, ins),
@@ -464,6 +476,7 @@ unsafe fn blocks_requant<const MAX: bool>(ctx: &mut Blocks) -> bool {
             )
         } else {
             asm!(
+                ARCH_DSP!(),
                 block_loop!(end_requant!()),
                 p0 = const core::mem::offset_of!(Blocks, p0),
                 ins = const core::mem::offset_of!(Blocks, ins),
@@ -497,6 +510,7 @@ unsafe fn blocks_accumulate(ctx: &mut Blocks) {
     // stop at `8:`.
     unsafe {
         asm!(
+            ARCH_DSP!(),
             block_loop!(end_store!()),
             p0 = const core::mem::offset_of!(Blocks, p0),
             ins = const core::mem::offset_of!(Blocks, ins),
@@ -529,6 +543,7 @@ unsafe fn mac3(acc: &mut [i32; 3], p: [*const i8; 3], buf: &XBuf, n: usize) {
     // stack pointer is restored; everything else it touches is an operand.
     unsafe {
         asm!(
+            ARCH_DSP!(),
             "push {{r6, r7}}",
             group_loop!(concat!(row!("r3", "r0", "r6", "r7"), row!("r4", "r1", "r6", "r7"), row!("r5", "r2", "r6", "r7"))),
             "pop {{r6, r7}}",
@@ -557,6 +572,7 @@ unsafe fn mac2(acc: &mut [i32; 2], p: [*const i8; 2], buf: &XBuf, n: usize) {
     // SAFETY: as in `mac3`; no register needs saving.
     unsafe {
         asm!(
+            ARCH_DSP!(),
             group_loop!(concat!(row!("r3", "r0", "r2", "r5"), row!("r4", "r1", "r2", "r5"))),
             inout("r0") acc[0],
             inout("r1") acc[1],
@@ -584,6 +600,7 @@ unsafe fn mac1(acc: &mut i32, p: *const i8, buf: &XBuf, n: usize) {
     // SAFETY: as in `mac3`; no register needs saving.
     unsafe {
         asm!(
+            ARCH_DSP!(),
             group_loop!(row!("r3", "r0", "r2", "r5")),
             inout("r0") *acc,
             inout("r3") p => _,
