@@ -7,9 +7,9 @@
 #   bash scripts/miri.sh            # the subset below
 #   MIRI_ALL=1 bash scripts/miri.sh # also the slow tests skipped below (hours)
 #
-# Default features (no `std`): the x86 SIMD kernels (src/math/x86*) are only
-# compiled with `std` on x86_64, so this exercises the portable kernels, the
-# only ones a bare-metal target has. Covered: every unit test in src/ (model
+# Default features (no `std`), on a non-x86 target (below): the x86 SIMD
+# kernels (src/math/x86*) are only compiled with `std` on x86_64, so this
+# exercises the portable kernels, the only ones a bare-metal target has. Covered: every unit test in src/ (model
 # format and CRC, losses, kernels, metrics, memory figures, requantization,
 # shuffling, replay buffer, scalar maths, initialisers), layer and network
 # gradients (tests/gradcheck.rs), every optimizer (tests/optim.rs), the f32
@@ -26,11 +26,16 @@ rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install n
 rustup +nightly component add miri rust-src
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/miri}
 export MIRIFLAGS=${MIRIFLAGS:-"-Zmiri-strict-provenance"}
-cargo +nightly miri setup
+# Miri interprets a target other than the host's: on x86-64, libm computes
+# `sqrt` with inline assembly (its `arch` feature), which Miri cannot run.
+# riscv64gc is 64-bit little-endian like the host and has no such assembly
+# (and no x86 kernels). MIRI_TARGET=s390x-unknown-linux-gnu runs big-endian.
+MIRI_TARGET=${MIRI_TARGET:-riscv64gc-unknown-linux-gnu}
+cargo +nightly miri setup --target "$MIRI_TARGET"
 
 # Test binaries and, per binary, the tests skipped for time.
 declare -A SKIP=(
-  [lib]=""
+  [lib]="random::tests::moments_are_right"
   [gradcheck]=""
   [optim]=""
   [io]="random_bytes_never_panic every_single_bit_flip_is_caught_by_the_right_check every_truncation_is_a_length_error"
@@ -50,6 +55,6 @@ for t in "${ORDER[@]}"; do
   fi
   start=$(date +%s)
   echo "=== miri: ${sel[*]} ${skips[*]}"
-  cargo +nightly miri test "${sel[@]}" -- "${skips[@]}"
+  cargo +nightly miri test --target "$MIRI_TARGET" "${sel[@]}" -- "${skips[@]}"
   echo "=== miri: ${sel[*]}: $(( $(date +%s) - start )) s"
 done
