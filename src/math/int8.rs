@@ -30,7 +30,7 @@ use crate::quant::requant::multiply_by_quantized_multiplier;
 // ARM without 64-bit atomics (which A- and R-profile cores have) is
 // `thumbv7em-none-eabihf` (Cortex-M4F/M7F) or `thumbv8m.main-none-eabihf`
 // (Cortex-M33/M35P/M55/M85), which have the same stable cfg; or any ARM
-// target built with the (unstable) `dsp` feature visible. The DSP
+// M-profile target whose `dsp` feature cfg can see (nightly). The DSP
 // extension is optional on the Cortex-M33/M35P: a core configured without
 // it would fault on SMLAD, and stable Rust cannot tell (a Cargo feature or
 // a build-script cfg could). `thumbv7em-none-eabi` (soft-float M4/M7)
@@ -39,7 +39,7 @@ use crate::quant::requant::multiply_by_quantized_multiplier;
     target_arch = "arm",
     target_endian = "little",
     any(
-        target_feature = "dsp",
+        all(target_feature = "dsp", target_feature = "mclass"),
         all(
             target_os = "none",
             target_abi = "eabihf",
@@ -159,7 +159,7 @@ pub fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize,
         target_arch = "arm",
         target_endian = "little",
         any(
-            target_feature = "dsp",
+            all(target_feature = "dsp", target_feature = "mclass"),
             all(
                 target_os = "none",
                 target_abi = "eabihf",
@@ -175,7 +175,7 @@ pub fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize,
         target_arch = "arm",
         target_endian = "little",
         any(
-            target_feature = "dsp",
+            all(target_feature = "dsp", target_feature = "mclass"),
             all(
                 target_os = "none",
                 target_abi = "eabihf",
