@@ -10,8 +10,10 @@
 //! integer addition is associative). So every kernel — the reference loop,
 //! the portable four-row kernel that the Cortex-M0 and RISC-V builds use,
 //! and the Cortex-M4/M7 DSP kernel — gives the same bits, whatever order it
-//! adds in; `tests/int8_kernels.rs` checks each against
-//! [`dense_forward_reference`].
+//! adds in. `tests/int8.rs` checks the kernels against
+//! [`dense_forward_reference`] on the desktop, and the firmware binary
+//! `int8_kernel_check` does on the emulated Cortex-M4, Cortex-M0 and
+//! RISC-V cores (thousands of shapes and parameters, extremes included).
 //!
 //! ```
 //! use constnet::math::int8::{self, Requant};
