@@ -94,7 +94,8 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
             let loaded: Box<common::AnomalyInt8> = Box::new(io::int8::from_bytes(&bytes)?);
             assert!(loaded == int8, "int8 autoencoder does not survive the model format");
             let x = common::anomaly_input(0);
-            let (q, score) = common::anomaly_int8_run(&loaded, &x);
+            let mut q = [0i8; 640];
+            let score = common::anomaly_int8_run(&loaded, &x, &mut q);
             // The same outputs as the whole f32-out network's.
             let y = loaded.forward(&x);
             assert!((0..640).all(|i| loaded.2.params().dequantize(q[i]).to_bits() == y[i].to_bits()));

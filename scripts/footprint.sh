@@ -250,9 +250,12 @@ $(biggest "$M0" sine_int8)
 - **Instructions**: the int8 kernel alone (\`bench_int8_layer\`, above) against the end-to-end
   figure shows what the f32 boundary and the glue cost; the f32 autoencoder is the library's
   portable f32 \`dense_forward\` (no SIMD on the M4F; ${adf_pm} instructions per multiply-add).
-- **Autoencoder int8 RAM**: the inference's own peak is ${INF_STACK} bytes of stack: each layer returns its
-  output array by value through the nested tuples (640 + 640 bytes of int8 input and output,
-  the 128-wide activations in between), plus the kernel's staging buffer.
+- **Autoencoder RAM**: the int8 inference's own peak is ${INF_STACK} bytes of stack. Layers return
+  their outputs by value through the nested tuples, and an inlined chain keeps them all alive:
+  \`anomaly_int8_run\` calls the encoder and the decoder as two non-inlined functions and writes
+  the reconstruction in place (5,476 → 3,580 bytes when this was written); what remains is the
+  640-byte quantized input and reconstruction, the 128-wide activations, and the kernel's staging
+  buffer (\`math::int8::dsp\`, about 1 kB).
 
 ## Int8 and f32 models per core
 
