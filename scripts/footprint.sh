@@ -217,10 +217,13 @@ predictions bit-identical to the desktop's.
 | anomaly f32 | Cortex-M4F | instructions per multiply-add | ≤ 2.0 | $adf_pm ($(num "$adf_insn") per inference) | $(verdict_f "$adf_pm" 2.0) |
 EOF
   for t in "$M0" "$RV"; do
-    if [ -n "${INSN[$t.layer1]:-}" ]; then
-      pm=$(per_mac "${INSN[$t.layer1]}" 16384)
-      echo "| int8 QDense<128, 128> + ReLU layer | ${CORE[$t]} | instructions per multiply-add | ≤ 4 | $pm ($(num "${INSN[$t.layer1]}") for 16,384) | $(verdict_f "$pm" 4) |"
-    fi
+    for row in "1:16384:QDense<128, 128> + ReLU" "2:81920:QDense<640, 128>"; do
+      IFS=: read -r k macs name <<<"$row"
+      if [ -n "${INSN[$t.layer$k]:-}" ]; then
+        pm=$(per_mac "${INSN[$t.layer$k]}" "$macs")
+        echo "| int8 $name layer (\`bench_int8_layer\`) | ${CORE[$t]} | instructions per multiply-add | ≤ 4 | $pm ($(num "${INSN[$t.layer$k]}") for $macs) | $(verdict_f "$pm" 4) |"
+      fi
+    done
   done
   cat <<EOF
 
