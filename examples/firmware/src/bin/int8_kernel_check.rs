@@ -81,15 +81,15 @@ fn case(rng: &mut Rng, b: &mut Bufs, ins: usize, outs: usize, offset: usize, mod
     for v in &mut b.x[..ins] {
         *v = rng.range(-128, 127) as i8;
     }
-    if rng.next() % 8 == 0 {
+    if rng.next().is_multiple_of(8) {
         // Saturated inputs: the largest products.
         for v in &mut b.x[..ins] {
-            *v = if rng.next() % 2 == 0 { -128 } else { 127 };
+            *v = if rng.next().is_multiple_of(2) { -128 } else { 127 };
         }
     }
     for o in 0..outs {
         b.bias[o] = match mode {
-            Mode::Wrapping if rng.next() % 2 == 0 => i32::MAX - rng.range(0, 1 << 18),
+            Mode::Wrapping if rng.next().is_multiple_of(2) => i32::MAX - rng.range(0, 1 << 18),
             Mode::Wrapping => i32::MIN + rng.range(0, 1 << 18),
             Mode::Scaled => rng.range(-(1 << 12), 1 << 12),
             _ => rng.range(-(1 << 20), 1 << 20),
@@ -192,8 +192,8 @@ fn main() -> ! {
         for outs in 1..=20 {
             run(&mut rng, &mut b, ins, outs, Mode::Typical, true);
             run(&mut rng, &mut b, ins, outs, Mode::Scaled, true);
-            let mode = if (ins + outs) % 2 == 0 { Mode::Extreme } else { Mode::Wrapping };
-            run(&mut rng, &mut b, ins, outs, mode, (ins * outs) % 3 != 0);
+            let mode = if (ins + outs).is_multiple_of(2) { Mode::Extreme } else { Mode::Wrapping };
+            run(&mut rng, &mut b, ins, outs, mode, !(ins * outs).is_multiple_of(3));
         }
     }
     // Wide layers: 128 outputs, and inputs across the chunk boundaries.
