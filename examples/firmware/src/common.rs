@@ -289,18 +289,26 @@ impl<'a, W: Write> Line<'a, W> {
                 rest -= p;
                 d += 1;
             }
-            self.str(DIGITS.get(d).copied().unwrap_or("?"));
+            self.digit(d);
         }
         self
     }
 
     /// Writes the low `digits` hex digits of `v`, zero-padded (`{v:08x}`).
     #[inline(never)]
-    pub fn hex(&mut self, v: u32, digits: usize) -> &mut Self {
-        for i in (0..digits.min(8)).rev() {
-            self.str(DIGITS.get((v >> (4 * i)) as usize & 0xf).copied().unwrap_or("?"));
+    pub fn hex(&mut self, v: u32, digits: u32) -> &mut Self {
+        let mut shift = 4 * digits.min(8);
+        while shift > 0 {
+            shift -= 4;
+            self.digit((v >> shift) & 0xf);
         }
         self
+    }
+
+    /// Writes one digit `0`–`f`.
+    #[inline(never)]
+    fn digit(&mut self, d: u32) {
+        self.str(DIGITS.get(d as usize).copied().unwrap_or("?"));
     }
 
     /// Ends the line (`\n`); the first error of the line, if any.
