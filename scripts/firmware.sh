@@ -91,16 +91,9 @@ fw() { # target subcommand args...: cargo in the firmware crate, release, its ow
 
 echo "--- firmware crate: rustfmt and clippy"
 (cd examples/firmware && cargo fmt --check)
-# The firmware's own binaries; the int8 kernel's check and benchmark
-# (another engineer's) are built and run, but not linted here.
-LINT=(--lib)
-for f in examples/firmware/src/bin/*.rs; do
-  b=$(basename "$f" .rs)
-  case $b in int8_kernel_check | bench_int8_layer) ;; *) LINT+=(--bin "$b") ;; esac
+for t in "$M4" "$RV"; do # (binaries whose required features are off are skipped)
+  fw "$t" clippy -q --lib --bins -- -D warnings
 done
-fw "$M4" clippy -q "${LINT[@]}" -- -D warnings
-# RISC-V: the same minus the autoencoder (M4F only).
-fw "$RV" clippy -q $(printf '%s\n' "${LINT[@]}" | paste -sd' ' | sed 's/--bin anomaly_[a-z0-9]*//g') -- -D warnings
 
 fail=0
 for t in "${TARGETS[@]}"; do
