@@ -77,8 +77,12 @@ window() { # target bin k -> instructions in the k-th marker window
 }
 
 for t in "${TARGETS[@]}"; do
+  names=()
+  for b in ${SIZED[$t]} bench_infer bench_train bench_quadrants bench_quadrants_int8 "$LAYER_BENCH"; do
+    [ -f "examples/firmware/src/bin/$b.rs" ] && names+=(--bin "$b")
+  done
   # shellcheck disable=SC2086
-  (cd examples/firmware && CARGO_TARGET_DIR="$ROOT/examples/firmware/target" cargo build -q --release --target "$t" ${FEATURES[$t]} --bins)
+  (cd examples/firmware && CARGO_TARGET_DIR="$ROOT/examples/firmware/target" cargo build -q --release --target "$t" ${FEATURES[$t]} "${names[@]}")
 done
 
 declare -A FLASH RAM_STATIC STACK TEXT RODATA DATA BSS INSN MEMLINES

@@ -383,13 +383,22 @@ fn anomaly_score(x: &[f32; 640], y: impl Fn(usize) -> f32) -> f32 {
     sum / 640.0
 }
 
-/// The f32 autoencoder end to end: features in, reconstruction and anomaly
-/// score out.
+/// The f32 autoencoder end to end: features in, reconstruction (left in
+/// `y`) and anomaly score out. The same arithmetic as `net.forward(x)`, in
+/// two non-inlined pieces with the reconstruction written in place, as
+/// [`anomaly_int8_run`] does (less stack).
 #[inline(never)]
-pub fn anomaly_f32_run(net: &Anomaly, x: &[f32; 640]) -> ([f32; 640], f32) {
-    let y = net.forward(x);
-    let score = anomaly_score(x, |i| y[i]);
-    (y, score)
+pub fn anomaly_f32_run(net: &Anomaly, x: &[f32; 640], y: &mut [f32; 640]) -> f32 {
+    #[inline(never)]
+    fn encode(net: &Anomaly, x: &[f32; 640]) -> [f32; 128] {
+        net.0.0.forward(x)
+    }
+    #[inline(never)]
+    fn decode(net: &Anomaly, code: &[f32; 128], y: &mut [f32; 640]) {
+        *y = net.0.2.forward(&net.0.1.forward(code));
+    }
+    decode(net, &encode(net, x), y);
+    anomaly_score(x, |i| y[i])
 }
 
 /// The int8 autoencoder end to end: f32 features in (quantized), the ten
