@@ -10,8 +10,12 @@
 //! Rust never reassociates float additions and never contracts `a * b + c`
 //! into a fused multiply-add, so every result below is a fixed function of
 //! its inputs, defined by the order the reference loops in this file add in.
-//! Faster code paths — register-blocked loops, and under the `std` feature on
-//! x86-64 the AVX2 and AVX-512 copies selected at run time — change only
+//! Faster code paths — register-blocked loops, under the `std` feature on
+//! x86-64 the AVX2 and AVX-512 copies selected at run time, and on bare-metal
+//! Arm with a single-precision FPU (`thumbv7em-none-eabihf`, Cortex-M4F/M7F;
+//! `thumbv8m.main-none-eabihf`) a `vldmia`/`vmla.f32` assembly loop for the
+//! dense forward pass (`math/arm_f32.rs`; `vmla.f32` rounds the product
+//! before the add, unlike `vfma.f32`) — change only
 //! *which independent sums are computed together*, never the order inside one
 //! sum, so a desktop with AVX-512 and a Cortex-M0 run the same IEEE
 //! operations in the same order and give bit-identical predictions and
@@ -45,6 +49,8 @@
 //! assert_eq!(math::dot(&a, &b), 190.0);
 //! ```
 
+#[cfg(all(target_arch = "arm", target_abi = "eabihf", target_os = "none"))]
+mod arm_f32;
 mod blocked;
 pub mod int8;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -123,6 +129,9 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KernelPath {
     /// Plain Rust for the build target (SSE2 on x86-64); what `no_std` runs.
+    /// On bare-metal Arm with a single-precision FPU, the forward pass of
+    /// this path (layers with at least 16 inputs) is an assembly loop with
+    /// the same bits (see the [module docs](self)).
     Portable,
     /// x86-64 AVX2 copy (`std` feature, selected at run time).
     Avx2,
@@ -287,6 +296,14 @@ pub fn dense_forward_on(
         return path;
     }
     let _ = path;
+    // Bare-metal Arm with a single-precision FPU (Cortex-M4F/M7F/M33/M55):
+    // the same order with `vldmia`/`vmla.f32` in inline assembly (see
+    // `arm_f32.rs`), same bits.
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf", target_os = "none"))]
+    if ins >= LANES && outs > 0 {
+        arm_f32::forward(w, b, x, y, ins, outs);
+        return KernelPath::Portable;
+    }
     const F: [usize; 2] = blocked::PORTABLE_FORWARD;
     blocked::forward::<blocked::Separate, { F[0] }, { F[1] }>(w, b, x, y, ins, outs);
     KernelPath::Portable
