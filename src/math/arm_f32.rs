@@ -8,10 +8,12 @@
 //! operands in 32 single registers, spills: about 4.3 instructions per
 //! multiply-add on a `Dense<128, 128>`. The loop below keeps the 16 partial
 //! sums of [`super::dot`]'s order in `s0`–`s15` and loads 8 weights and 8
-//! inputs at a time with one `vldmia` each into `s16`–`s31`: per 16
-//! products, 4 loads, 16 `vmla.f32`, a decrement and a branch (1.375
+//! inputs at a time with one `vldmia` each into `s16`–`s31`: per 32
+//! products, 8 loads, 32 `vmla.f32`, a decrement and a branch (1.31
 //! instructions per multiply-add); the whole output loop of one sample
-//! (bias included) is one `asm!` block.
+//! (bias included) is one `asm!` block. Per output row, the fold, the bias
+//! and the loop control add about 40 instructions: 1.53 per multiply-add
+//! on a `Dense<128, 128>` overall, 1.37 on a `Dense<640, 128>`.
 //!
 //! The second audited exception to the crate's `deny(unsafe_code)` on Arm
 //! (with `int8/dsp.rs`): one `asm!` block, see the SAFETY comment.
@@ -95,8 +97,54 @@ unsafe fn sample(w: *const f32, b: *const f32, x: *const f32, y: *mut f32, ins: 
             "vmul.f32 s15, s23, s31",
             "subs {c}, {c}, #1",
             "beq 3f",
-            // Chunks 1 .. ins/16: lane k += w[16c + k]·x[16c + k].
+            // Chunks 1 .. ins/16: lane k += w[16c + k]·x[16c + k], two
+            // chunks per pass; an odd one first. `lsrs` leaves the pair
+            // count in `c`, its Z flag and the odd bit in C; the FPU
+            // instructions in between do not touch the APSR flags.
+            "lsrs {c}, {c}, #1",
+            "bcc 2f",
+            "vldmia {w}!, {{s16-s23}}",
+            "vldmia {x}!, {{s24-s31}}",
+            "vmla.f32 s0, s16, s24",
+            "vmla.f32 s1, s17, s25",
+            "vmla.f32 s2, s18, s26",
+            "vmla.f32 s3, s19, s27",
+            "vmla.f32 s4, s20, s28",
+            "vmla.f32 s5, s21, s29",
+            "vmla.f32 s6, s22, s30",
+            "vmla.f32 s7, s23, s31",
+            "vldmia {w}!, {{s16-s23}}",
+            "vldmia {x}!, {{s24-s31}}",
+            "vmla.f32 s8, s16, s24",
+            "vmla.f32 s9, s17, s25",
+            "vmla.f32 s10, s18, s26",
+            "vmla.f32 s11, s19, s27",
+            "vmla.f32 s12, s20, s28",
+            "vmla.f32 s13, s21, s29",
+            "vmla.f32 s14, s22, s30",
+            "vmla.f32 s15, s23, s31",
+            "beq 3f",
             "2:",
+            "vldmia {w}!, {{s16-s23}}",
+            "vldmia {x}!, {{s24-s31}}",
+            "vmla.f32 s0, s16, s24",
+            "vmla.f32 s1, s17, s25",
+            "vmla.f32 s2, s18, s26",
+            "vmla.f32 s3, s19, s27",
+            "vmla.f32 s4, s20, s28",
+            "vmla.f32 s5, s21, s29",
+            "vmla.f32 s6, s22, s30",
+            "vmla.f32 s7, s23, s31",
+            "vldmia {w}!, {{s16-s23}}",
+            "vldmia {x}!, {{s24-s31}}",
+            "vmla.f32 s8, s16, s24",
+            "vmla.f32 s9, s17, s25",
+            "vmla.f32 s10, s18, s26",
+            "vmla.f32 s11, s19, s27",
+            "vmla.f32 s12, s20, s28",
+            "vmla.f32 s13, s21, s29",
+            "vmla.f32 s14, s22, s30",
+            "vmla.f32 s15, s23, s31",
             "vldmia {w}!, {{s16-s23}}",
             "vldmia {x}!, {{s24-s31}}",
             "vmla.f32 s0, s16, s24",
