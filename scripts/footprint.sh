@@ -257,8 +257,9 @@ $(biggest "$M4" anomaly_int8)
 $(biggest "$M0" sine_int8)
 
 - **Instructions**: the int8 kernel alone (\`bench_int8_layer\`, above) against the end-to-end
-  figure shows what the f32 boundary and the glue cost; the f32 autoencoder is the library's
-  portable f32 \`dense_forward\` (no SIMD on the M4F; ${adf_pm} instructions per multiply-add).
+  figure shows what the f32 boundary (quantizing 640 inputs: \`Quantize\` divides and rounds with
+  libm's \`roundf\`) and the score cost; the f32 autoencoder is the library's f32
+  \`dense_forward\` (${adf_pm} instructions per multiply-add).
 - **Autoencoder RAM**: the int8 inference's own peak is ${INF_STACK} bytes of stack. Layers return
   their outputs by value through the nested tuples, and an inlined chain keeps them all alive:
   \`anomaly_int8_run\` calls the encoder and the decoder as two non-inlined functions and writes
