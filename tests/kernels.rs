@@ -407,3 +407,72 @@ fn backward_params_equals_backward() {
     Backprop::<[f32; 40]>::backward_params(layer, &cache1, &dh, &mut h2);
     assert_eq!(h1, h2);
 }
+
+/// Bits, with every NaN the same (payloads aside).
+fn bits_nan_as_one(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|f| if f.is_nan() { 0x7fc0_0000 } else { f.to_bits() }).collect()
+}
+
+/// The forward pass on every exact path with denormals, products that
+/// overflow, infinities and NaNs, for every length through the 16-lane
+/// tails, and the autoencoder's shapes (the firmware's `f32_kernel_check`
+/// runs the same comparison on the Cortex-M4F's assembly kernel).
+#[test]
+fn forward_with_denormals_infinities_and_nans_on_every_path() {
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    let mut value = move |special: bool| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        let u = (s >> 32) as u32;
+        let sign = if u & (1 << 31) != 0 { -1.0 } else { 1.0 };
+        match u % 32 {
+            0 => 0.0,
+            1 => -0.0,
+            2 => sign * f32::from_bits(1 + (u >> 9) % 0x7f_ffff),
+            3 => sign * f32::MIN_POSITIVE,
+            4 => sign * 1.5e19,
+            5 => (u % 9) as f32 - 4.0,
+            6 if special => sign * f32::INFINITY,
+            7 if special => f32::NAN,
+            _ => ((u >> 8) as f32 / (1u32 << 24) as f32) * 4.0 - 2.0,
+        }
+    };
+    let mut shapes: Vec<(usize, usize, usize)> =
+        (0..=80).flat_map(|i| (1..=4).map(move |o| (i, o, 1 + (i + o) % 3))).collect();
+    shapes.extend([(640, 16, 1), (128, 128, 1), (128, 8, 1), (8, 128, 1), (100, 50, 2)]);
+    for (ins, outs, rows) in shapes {
+        for special in [false, true] {
+            let mut v = |n: usize| -> Vec<f32> { (0..n).map(|_| value(special)).collect() };
+            let (w, b, x) = (v(ins * outs), v(outs), v(ins * rows));
+            let y_ref = bits_nan_as_one(&ref_forward(false, &w, &b, &x, ins, outs, rows));
+            let mut y = vec![0.0; rows * outs];
+            math::dense_forward_inline(&w, &b, &x, &mut y, ins, outs);
+            assert_eq!(bits_nan_as_one(&y), y_ref, "inline {ins}x{outs}x{rows}");
+            for path in paths().filter(|p| !p.is_fused()) {
+                let mut y = vec![0.0; rows * outs];
+                math::dense_forward_on(path, &w, &b, &x, &mut y, ins, outs);
+                assert_eq!(bits_nan_as_one(&y), y_ref, "{path:?} {ins}x{outs}x{rows}");
+            }
+        }
+    }
+}
+
+/// Products are rounded before they are added on every exact path (the
+/// Cortex-M4F kernel's `vmla.f32` too): lane 0 is `-(1 + 2^-11) +
+/// (1 + 2^-12)^2`, whose product rounds (a tie, to even) to `1 + 2^-11`,
+/// so the sum is 0; a fused multiply-add would give 2^-24.
+#[test]
+fn products_are_rounded_before_the_add() {
+    let a = 1.0 + 1.0 / 4096.0;
+    let (mut w, mut x) = ([0.0f32; 17], [0.0f32; 17]);
+    (w[0], x[0], w[16], x[16]) = (-(1.0 + 1.0 / 2048.0), 1.0, a, a);
+    assert_eq!(ref_dot(&w, &x), 0.0);
+    assert_eq!(ref_dot_with(true, &w, &x), 1.0 / 16_777_216.0);
+    for path in paths() {
+        let mut y = [1.0f32];
+        math::dense_forward_on(path, &w, &[0.0], &x, &mut y, 17, 1);
+        let expected = if path.is_fused() { 1.0 / 16_777_216.0 } else { 0.0 };
+        assert_eq!(y[0].to_bits(), f32::to_bits(expected), "{path:?}");
+    }
+}
