@@ -58,13 +58,15 @@ unsafe fn sample(w: *const f32, b: *const f32, x: *const f32, y: *mut f32, ins: 
     // `ins % 16` values with `vldr` at offsets below 64 bytes from the
     // advanced pointer, which then steps over them), `x[0..ins]` once per
     // output (from `x0`), `b[0..outs]`, and writes `y[0..outs]`; nothing
-    // else. Stable Rust cannot name the FPU registers as asm operands on
-    // this target (the `sreg` class needs the `vfp2` feature, which a
-    // single-precision FPU lacks), so the block saves all of `s0`–`s31`
-    // with one `vpush` (128 bytes of stack: no `nostack`) and restores them
-    // with `vpop` before it ends: no FPU register changes as seen by the
-    // compiler. The general-purpose operands are all declared (the
-    // scratch ones as `out`, so they never share a register with an input),
+    // else; every access is a 4-byte-aligned word (the pointers come from
+    // `f32` slices), as `vldmia`/`vstmia` need. Stable Rust cannot name the
+    // FPU registers as asm operands on this target (the `sreg` class needs
+    // the `vfp2` feature, which a single-precision FPU lacks), so the block
+    // saves all of `s0`–`s31` with one `vpush` (128 bytes of stack: no
+    // `nostack`) and restores them with `vpop` before it ends: no FPU
+    // register changes as seen by the compiler. The general-purpose operands
+    // are all declared (the scratch ones as `out`, so they never share a
+    // register with an input),
     // and so are the flags (no `preserves_flags`). The loops end because
     // `outs >= 1` and `ins / 16 >= 1` are counted down to 0.
     unsafe {
