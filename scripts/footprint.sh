@@ -402,8 +402,8 @@ translation block; \`count_insns.py\`). Exact and repeatable, but instructions, 
 | quadrants int8, one inference, f32 in and out | ${INSN[$M4.quadrants_int8]} | ${INSN[$M0.quadrants_int8]} | ${INSN[$RV.quadrants_int8]} |
 | on-device 2-8-2 ReLU, one inference (32 multiply-adds) | ${INSN[$M4.bench_infer]} | ${INSN[$M0.bench_infer]} | ${INSN[$RV.bench_infer]} |
 | on-device 2-8-2 ReLU, one training step (forward, softmax cross-entropy, backward, SGD update) | ${INSN[$M4.bench_train]} | ${INSN[$M0.bench_train]} | ${INSN[$RV.bench_train]} |
-| anomaly autoencoder f32, one inference (264,192 multiply-adds) | ${INSN[$M4.anomaly_f32]} | – | – |
-| anomaly autoencoder int8, one inference, f32 in and out | ${INSN[$M4.anomaly_int8]} | – | – |
+| anomaly autoencoder f32, one inference end to end: features in, score out (264,192 multiply-adds) | ${INSN[$M4.anomaly_f32]} | – | – |
+| anomaly autoencoder int8, one inference end to end: f32 features in, score out | ${INSN[$M4.anomaly_int8]} | – | – |
 
 The Cortex-M0 and rv32imc have no FPU: every f32 operation is a soft-float call (\`__aeabi_fmul\`,
 \`__aeabi_fadd\`, \`__mulsf3\`); the int8 path uses floats only to quantize the inputs and dequantize
