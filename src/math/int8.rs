@@ -26,31 +26,17 @@
 
 use crate::quant::requant::multiply_by_quantized_multiplier;
 
-// The DSP kernel's cfg. Stable Rust does not expose ARM target features
-// such as `dsp` to `cfg`, so the cores with the DSP extension are found by
-// stable properties of their targets: bare-metal, little-endian, hard-float
-// ARM without 64-bit atomics (which A- and R-profile cores have) is
-// `thumbv7em-none-eabihf` (Cortex-M4F/M7F) or `thumbv8m.main-none-eabihf`
-// (Cortex-M33/M35P/M55/M85), which have the same stable cfg; or any ARM
-// M-profile target whose `dsp` feature cfg can see (nightly). The DSP
-// extension is optional on the Cortex-M33/M35P: a core configured without
-// it would fault on SMLAD, and stable Rust cannot tell (a Cargo feature or
-// a build-script cfg could). `thumbv7em-none-eabi` (soft-float M4/M7)
-// takes the portable kernel.
-#[cfg(all(
-    target_arch = "arm",
-    target_endian = "little",
-    any(
-        all(target_feature = "dsp", target_feature = "mclass"),
-        all(
-            target_os = "none",
-            target_abi = "eabihf",
-            target_has_atomic = "32",
-            not(target_has_atomic = "64")
-        )
-    )
-))]
+// The kernels for particular cores, selected by cfgs that the build script
+// (`build.rs`) derives from the target name, because stable Rust does not
+// expose ARM target features such as `dsp` to `cfg`:
+// `constnet_arm_dsp` on `thumbv7em-*` (Cortex-M4/M7, which always have the
+// DSP extension; the Cortex-M33/M35P have it only as an option, so
+// `thumbv8m.main-*` takes the portable kernel), `constnet_thumbv6m` on
+// `thumbv6m-*` (Cortex-M0/M0+, Thumb-1).
+#[cfg(constnet_arm_dsp)]
 mod dsp;
+#[cfg(constnet_thumbv6m)]
+mod thumbv6m;
 
 /// How a dense layer's `i32` accumulators become int8 outputs: per-output
 /// multipliers and shifts ([`QuantizedMultiplier`](crate::quant::requant::QuantizedMultiplier)
@@ -110,11 +96,7 @@ pub fn requantize(acc: i32, multiplier: i32, shift: i32, zero_point: i32, min: i
     } else {
         acc.wrapping_mul(1 << shift)
     };
-    let v = if x == i32::MIN && multiplier == i32::MIN {
-        i32::MAX
-    } else {
-        ((x as i64 * multiplier as i64 + (1 << 30)) >> 31) as i32
-    };
+    let v = high_mul(x, multiplier);
     let v = if shift >= 0 {
         v
     } else {
@@ -123,6 +105,44 @@ pub fn requantize(acc: i32, multiplier: i32, shift: i32, zero_point: i32, min: i
         u - (u >> 1)
     };
     clamp_output(v.saturating_add(zero_point), min, max)
+}
+
+/// `SaturatingRoundingDoublingHighMul(x, m)`: `(x·m + 2^30) >> 31` in
+/// 64 bits, `i32::MAX` for `x = m = i32::MIN`. On the Cortex-M0, which has
+/// no 64-bit multiply (`__aeabi_lmul` is a 37-instruction call), a
+/// non-negative `m` (every valid multiplier) takes [`high_mul_16x16`].
+#[inline(always)]
+fn high_mul(x: i32, m: i32) -> i32 {
+    #[cfg(constnet_thumbv6m)]
+    if m >= 0 {
+        return high_mul_16x16(x, m);
+    }
+    if x == i32::MIN && m == i32::MIN { i32::MAX } else { ((x as i64 * m as i64 + (1 << 30)) >> 31) as i32 }
+}
+
+/// `(x·m + 2^30) >> 31` (floor) for any `x` and `m` in `[0, 2^31)`, from
+/// four 16×16-bit products in 32-bit arithmetic (about 20 Thumb-1
+/// instructions). With `x = u1·2^16 + u0` (`u1 = x >> 16` signed, `u0`
+/// the low half) and `m = v1·2^16 + v0` (`v1 < 2^15`):
+///
+/// * `t = u1·v0 + ⌊u0·v0 / 2^16⌋ + 2^14 = ⌊(u1·v0·2^16 + u0·v0 + 2^30) / 2^16⌋`
+///   lies in `(−2^31, 2^31)`;
+/// * `u = u0·v1 + (t mod 2^16)` lies in `[0, 2^31)`;
+/// * then `⌊(x·m + 2^30) / 2^16⌋ = (u1·v1 + (t >> 16))·2^16 + u`, and one
+///   more division by 2^15 gives `2·(u1·v1 + (t >> 16)) + (u >> 15)`.
+///
+/// No step overflows for `m` in range (the wrapping operations only keep
+/// the function panic-free); the unit tests compare it with the 64-bit
+/// formula on edge cases and random pairs.
+#[inline(always)]
+#[cfg_attr(not(any(constnet_thumbv6m, test)), allow(dead_code))]
+const fn high_mul_16x16(x: i32, m: i32) -> i32 {
+    let (u0, u1) = ((x & 0xffff) as u32, x >> 16);
+    let (v0, v1) = ((m & 0xffff) as u32, m >> 16);
+    let t =
+        u1.wrapping_mul(v0 as i32).wrapping_add(((u0.wrapping_mul(v0)) >> 16) as i32).wrapping_add(1 << 14);
+    let u = (u0 as i32).wrapping_mul(v1).wrapping_add(t & 0xffff);
+    u1.wrapping_mul(v1).wrapping_add(t >> 16).wrapping_mul(2).wrapping_add(u >> 15)
 }
 
 /// The clamp of [`requantize`]: `[min, max]`, then int8's range.
@@ -148,8 +168,9 @@ fn requantize_definition(acc: i32, multiplier: i32, shift: i32, zero_point: i32,
 /// `y = requantize(bias' + W·x)` for one sample: `w` is `outs` rows of `ins`
 /// weights, `bias` the folded bias (see the [module docs](self)).
 ///
-/// On a Cortex-M4/M7 (`thumbv7em-none-eabihf`, see the cfg on `mod dsp`)
-/// this runs the SMLAD kernel; elsewhere [`dense_forward_portable`].
+/// On a Cortex-M4/M7 (`thumbv7em-*`) this runs the SMLAD kernel, on a
+/// Cortex-M0/M0+ (`thumbv6m-*`) the Thumb-1 assembly kernel (see the cfgs
+/// on `mod dsp` and `mod thumbv6m`); elsewhere [`dense_forward_portable`].
 /// Results are identical.
 ///
 /// # Panics
@@ -157,35 +178,15 @@ fn requantize_definition(acc: i32, multiplier: i32, shift: i32, zero_point: i32,
 /// lengths).
 #[inline]
 pub fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize, outs: usize, rq: &Requant) {
-    #[cfg(all(
-        target_arch = "arm",
-        target_endian = "little",
-        any(
-            all(target_feature = "dsp", target_feature = "mclass"),
-            all(
-                target_os = "none",
-                target_abi = "eabihf",
-                target_has_atomic = "32",
-                not(target_has_atomic = "64")
-            )
-        )
-    ))]
+    #[cfg(constnet_arm_dsp)]
     {
         dsp::dense_forward(w, bias, x, y, ins, outs, rq)
     }
-    #[cfg(not(all(
-        target_arch = "arm",
-        target_endian = "little",
-        any(
-            all(target_feature = "dsp", target_feature = "mclass"),
-            all(
-                target_os = "none",
-                target_abi = "eabihf",
-                target_has_atomic = "32",
-                not(target_has_atomic = "64")
-            )
-        )
-    )))]
+    #[cfg(constnet_thumbv6m)]
+    {
+        thumbv6m::dense_forward(w, bias, x, y, ins, outs, rq)
+    }
+    #[cfg(not(any(constnet_arm_dsp, constnet_thumbv6m)))]
     {
         dense_forward_portable(w, bias, x, y, ins, outs, rq)
     }
@@ -439,6 +440,61 @@ mod tests {
                 requantize(acc, m, shift, 3, -128, 127),
                 requantize_definition(acc, m, shift, 3, -128, 127)
             );
+        }
+    }
+
+    #[test]
+    fn high_mul_16x16_equals_the_64_bit_formula() {
+        let wide = |x: i32, m: i32| ((x as i64 * m as i64 + (1 << 30)) >> 31) as i32;
+        // Powers of two, all-ones halves and their neighbours, both signs.
+        let mut xs = [0i32; 9 + 32 * 9];
+        xs[..9].copy_from_slice(&[i32::MIN, i32::MIN + 1, i32::MAX, i32::MAX - 1, -1, 0, 1, 2, -2]);
+        for k in 0..32u32 {
+            for (j, d) in [-1, 0, 1].into_iter().enumerate() {
+                let at = 9 + 9 * k as usize + 3 * j;
+                xs[at] = (1i32 << k).wrapping_add(d);
+                xs[at + 1] = (1i32 << k).wrapping_neg().wrapping_add(d);
+                xs[at + 2] = 0xffff_i32.wrapping_shl(k).wrapping_add(d);
+            }
+        }
+        let mut ms = [0i32; 9 + 31 * 3];
+        ms[..9].copy_from_slice(&[
+            0,
+            1,
+            0xffff,
+            0x1_0000,
+            0x7fff_ffff,
+            0x7fff_0000,
+            0x4000_0000,
+            0x4000_ffff,
+            0x5555_5555,
+        ]);
+        for k in 0..31 {
+            ms[9 + 3 * k] = 1 << k;
+            ms[9 + 3 * k + 1] = (1 << k) - 1;
+            ms[9 + 3 * k + 2] = i32::MAX - (1 << k);
+        }
+        for &x in &xs {
+            for &m in &ms {
+                assert_eq!(high_mul_16x16(x, m), wide(x, m), "{x} {m}");
+                assert_eq!(high_mul(x, m), wide(x, m), "{x} {m}");
+            }
+        }
+        // Random pairs, `m` over all of [0, 2^31) and in TFLite's [2^30, 2^31).
+        let mut rng = 0x9e37_79b9_u32;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            rng
+        };
+        for _ in 0..if cfg!(miri) { 5_000 } else { 2_000_000 } {
+            let (a, b, c) = (next(), next(), next());
+            let x = (a as i32) >> (c % 32);
+            let m = (b >> 1) as i32;
+            assert_eq!(high_mul_16x16(x, m), wide(x, m), "{x} {m}");
+            let m = (1 << 30) | (b >> 2) as i32;
+            assert_eq!(high_mul_16x16(x, m), wide(x, m), "{x} {m}");
         }
     }
 }

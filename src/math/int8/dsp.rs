@@ -64,10 +64,11 @@ const SENTINEL: u32 = 0x8000_8000;
 /// Words in the widened-input buffer: two per four inputs plus the sentinel group.
 const BUF_WORDS: usize = CHUNK / 2 + 4;
 
-// Every block starts with this: `thumbv8m.main-none-eabihf` shares the
-// DSP kernel's cfg with `thumbv7em-none-eabihf` (see `mod dsp`), and its
-// default CPU leaves the DSP extension (optional on the Cortex-M33) off
-// in the assembler. A no-op on `thumbv7em`.
+// Every block starts with this. The kernel is built only for `thumbv7em-*`
+// (the build script's `constnet_arm_dsp` cfg, see `mod dsp`), where it is
+// a no-op; it keeps the SMLAD/SXTB16 mnemonics assembling should the cfg
+// ever take a target whose default CPU leaves the DSP extension off in the
+// assembler (`thumbv8m.main-*`: optional on the Cortex-M33).
 macro_rules! ARCH_DSP {
     () => {
         ".arch armv7e-m"
