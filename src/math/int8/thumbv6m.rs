@@ -141,40 +141,42 @@ unsafe fn mac4(acc: &mut [i32; 4], w: *const i8, stride: usize, x: *const i8, n:
     }
 }
 
-/// The requantization of a layer whose output zero point and clamp are
-/// int8 with `min ≤ max` (every valid layer): `[min, max]` is compared
-/// with before the zero point is added (`lo = min − zp`, `hi = max − zp`),
-/// so no saturating add is needed.
+/// A layer's requantization. For a layer whose output zero point and
+/// clamp are int8 with `min ≤ max` (every valid layer), `[min, max]` is
+/// compared with before the zero point is added (`lo = min − zp`,
+/// `hi = max − zp`), so no saturating add is needed; other layers set
+/// `s_bias` so that every output takes the general [`super::requantize`].
 struct Clamp {
     zp: i32,
     lo: i32,
     hi: i32,
     min: i32,
     max: i32,
+    /// 31 if the fast path applies: `(s + s_bias) as u32 ≤ 31` ⇔ `s` in [−31, 0].
+    s_bias: i32,
 }
 
 impl Clamp {
-    fn new(rq: &Requant) -> Option<Clamp> {
+    fn new(rq: &Requant) -> Clamp {
         let int8 = |v: i32| (-128..=127).contains(&v);
         let (zp, min, max) = (rq.output_zero_point, rq.min, rq.max);
-        (int8(zp) && int8(min) && int8(max) && min <= max).then_some(Clamp {
-            zp,
-            lo: min - zp,
-            hi: max - zp,
-            min,
-            max,
-        })
+        if int8(zp) && int8(min) && int8(max) && min <= max {
+            Clamp { zp, lo: min - zp, hi: max - zp, min, max, s_bias: 31 }
+        } else {
+            Clamp { zp, lo: 0, hi: 0, min, max, s_bias: 1 << 20 }
+        }
     }
 
-    /// [`super::requantize`]`(acc, m, s, zp, min, max)` for a non-negative
-    /// `m` and `s` in `[−31, 0]` (every valid multiplier below 1): the high
-    /// multiply, the rounding divide by `2^−s` and the clamp, without the
-    /// cases that cannot occur. Anything else takes [`super::requantize`].
+    /// [`super::requantize`]`(acc, m, s, zp, min, max)`: for a non-negative
+    /// `m` and `s` in `[−31, 0]` (every valid multiplier below 1) on a
+    /// layer with int8 clamps, the high multiply, the rounding divide by
+    /// `2^−s` and the clamp without the cases that cannot occur; anything
+    /// else out of line.
     #[inline(always)]
     fn apply(&self, acc: i32, m: i32, s: i8) -> i8 {
         let s = s as i32;
-        if m < 0 || (s + 31) as u32 > 31 {
-            return super::requantize(acc, m, s, self.zp, self.min, self.max);
+        if m < 0 || (s.wrapping_add(self.s_bias)) as u32 > 31 {
+            return requantize_general(acc, m, s, self.zp, self.min, self.max);
         }
         let v = super::high_mul_16x16(acc, m);
         let v = if s == 0 {
@@ -193,6 +195,14 @@ impl Clamp {
             (v + self.zp) as i8
         }
     }
+}
+
+/// [`super::requantize`], out of line: the outputs [`Clamp::apply`] does not
+/// take (none in a layer built from a valid model).
+#[cold]
+#[inline(never)]
+fn requantize_general(acc: i32, m: i32, s: i32, zp: i32, min: i32, max: i32) -> i8 {
+    super::requantize(acc, m, s, zp, min, max)
 }
 
 /// `acc + Σ_{i ≥ from} row[i]·x[i]`.
@@ -215,27 +225,8 @@ pub(super) fn dense_forward(
     let (x, w) = (&x[..ins], &w[..ins * outs]);
     let (bias, y) = (&bias[..outs], &mut y[..outs]);
     let (mult, shift) = (&rq.multiplier[..outs], &rq.shift[..outs]);
-    match Clamp::new(rq) {
-        Some(c) => layer(w, bias, x, y, mult, shift, ins, |acc, m, s| c.apply(acc, m, s)),
-        None => layer(w, bias, x, y, mult, shift, ins, |acc, m, s| {
-            super::requantize(acc, m, s as i32, rq.output_zero_point, rq.min, rq.max)
-        }),
-    }
-}
-
-/// The kernel for one requantizer `q`; all slices of the exact lengths.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn layer(
-    w: &[i8],
-    bias: &[i32],
-    x: &[i8],
-    y: &mut [i8],
-    mult: &[i32],
-    shift: &[i8],
-    ins: usize,
-    q: impl Fn(i32, i32, i8) -> i8,
-) {
+    let c = Clamp::new(rq);
+    let q = |acc: i32, m: i32, s: i8| c.apply(acc, m, s);
     let outs = bias.len();
     let body = ins / UNROLL * UNROLL;
     let blocks =
