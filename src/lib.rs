@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![deny(unsafe_code)] // one audited exception: src/math/x86.rs and x86/ (run-time CPU dispatch, SIMD intrinsics)
+#![deny(unsafe_code)]
+// audited exceptions, each tested against a safe reference: src/math/x86.rs and x86/ (run-time CPU dispatch, SIMD intrinsics), src/math/arm_f32.rs (Cortex-M4F f32 kernel), src/math/int8/{dsp,thumbv6m,x86}.rs (int8 kernels for the Cortex-M4/M7, Cortex-M0, AVX2)
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

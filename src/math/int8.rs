@@ -8,9 +8,10 @@
 //! `bias' = bias − zp_in·Σw` is folded in when the layer is built (TFLite's
 //! `acc = bias + Σ w·(x − zp_in)` is the same number modulo 2³², since
 //! integer addition is associative). So every kernel — the reference loop,
-//! the portable four-row kernel that the Cortex-M0 and RISC-V builds use,
-//! and the Cortex-M4/M7 DSP kernel — gives the same bits, whatever order it
-//! adds in. `tests/int8.rs` checks the kernels against
+//! the portable four-row kernel (RISC-V and other targets), the Cortex-M0
+//! Thumb-1 kernel, the Cortex-M4/M7 DSP kernel and, with `std` on x86-64,
+//! the AVX2 kernel selected at run time — gives the same bits, whatever
+//! order it adds in. `tests/int8.rs` checks the kernels against
 //! [`dense_forward_reference`] on the desktop, and the firmware binary
 //! `int8_kernel_check` does on the emulated Cortex-M4, Cortex-M0 and
 //! RISC-V cores (thousands of shapes and parameters, extremes included).
@@ -37,6 +38,8 @@ use crate::quant::requant::multiply_by_quantized_multiplier;
 mod dsp;
 #[cfg(constnet_thumbv6m)]
 mod thumbv6m;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod x86;
 
 /// How a dense layer's `i32` accumulators become int8 outputs: per-output
 /// multipliers and shifts ([`QuantizedMultiplier`](crate::quant::requant::QuantizedMultiplier)
@@ -170,8 +173,9 @@ fn requantize_definition(acc: i32, multiplier: i32, shift: i32, zero_point: i32,
 ///
 /// On a Cortex-M4/M7 (`thumbv7em-*`) this runs the SMLAD kernel, on a
 /// Cortex-M0/M0+ (`thumbv6m-*`) the Thumb-1 assembly kernel (see the cfgs
-/// on `mod dsp` and `mod thumbv6m`); elsewhere [`dense_forward_portable`].
-/// Results are identical.
+/// on `mod dsp` and `mod thumbv6m`), on an x86-64 desktop with AVX2 and
+/// the `std` feature an AVX2 kernel (layers of 16 to 4,096 inputs);
+/// elsewhere [`dense_forward_portable`]. Results are identical.
 ///
 /// # Panics
 /// If a slice is shorter than the shape says (layers always pass exact
@@ -188,6 +192,11 @@ pub fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize,
     }
     #[cfg(not(any(constnet_arm_dsp, constnet_thumbv6m)))]
     {
+        // Desktops with AVX2 (run-time detected, `std`): same bits.
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if x86::dense_forward(w, bias, x, y, ins, outs, rq) {
+            return;
+        }
         dense_forward_portable(w, bias, x, y, ins, outs, rq)
     }
 }

@@ -9,6 +9,7 @@
 //! `is_x86_feature_detected!("avx2")`, and every unaligned load reads 16
 //! weights or 16 widened inputs at offsets checked against the slice lengths
 //! before the loops.
+#![allow(unsafe_code)]
 
 use super::Requant;
 use core::arch::x86_64::*;
@@ -20,8 +21,16 @@ const MAX_INPUTS: usize = 4096;
 /// Runs the AVX2 kernel if the CPU has AVX2 and the shape fits; returns
 /// `false` (doing nothing) otherwise.
 #[inline]
-pub(super) fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize, outs: usize, rq: &Requant) -> bool {
-    if ins < 16 || ins > MAX_INPUTS || !std::is_x86_feature_detected!("avx2") {
+pub(super) fn dense_forward(
+    w: &[i8],
+    bias: &[i32],
+    x: &[i8],
+    y: &mut [i8],
+    ins: usize,
+    outs: usize,
+    rq: &Requant,
+) -> bool {
+    if !(16..=MAX_INPUTS).contains(&ins) || !std::is_x86_feature_detected!("avx2") {
         return false;
     }
     let (w, bias, x, y) = (&w[..ins * outs], &bias[..outs], &x[..ins], &mut y[..outs]);
@@ -68,7 +77,15 @@ unsafe fn row_lanes(row: &[i8], xw: &[i16], n16: usize, acc: __m256i) -> __m256i
 /// AVX2; `w.len() == ins·outs`, `bias`, `y`, `rq`'s slices `outs` long,
 /// `x.len() == ins`, `16 <= ins <= MAX_INPUTS`.
 #[target_feature(enable = "avx2")]
-unsafe fn dense_forward_avx2(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize, outs: usize, rq: &Requant) {
+unsafe fn dense_forward_avx2(
+    w: &[i8],
+    bias: &[i32],
+    x: &[i8],
+    y: &mut [i8],
+    ins: usize,
+    outs: usize,
+    rq: &Requant,
+) {
     let mut xw = [0i16; MAX_INPUTS];
     for (d, &s) in xw.iter_mut().zip(x) {
         *d = s as i16;
