@@ -178,26 +178,57 @@ fn requantize_definition(acc: i32, multiplier: i32, shift: i32, zero_point: i32,
 /// elsewhere [`dense_forward_portable`]. Results are identical.
 ///
 /// # Panics
-/// If a slice is shorter than the shape says (layers always pass exact
-/// lengths).
+/// If a slice is shorter than the shape says, at the entry (before any
+/// output is written). [`QDense`](crate::quant::QDense) does not come
+/// through here: it calls the kernels with arrays of its const-generic
+/// sizes, so int8 layers have no panic path.
 #[inline]
 pub fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], ins: usize, outs: usize, rq: &Requant) {
+    let (w, x) = (&w[..ins * outs], &x[..ins]);
+    let (bias, y) = (&bias[..outs], &mut y[..outs]);
+    let rq = Requant { multiplier: &rq.multiplier[..outs], shift: &rq.shift[..outs], ..*rq };
+    kernel(w, bias, x, y, &rq);
+}
+
+/// [`dense_forward`] for a layer whose shape is in its type: no length to
+/// check, so no panic path (what [`QDense`](crate::quant::QDense) calls).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn dense_forward_exact<const IN: usize, const OUT: usize>(
+    w: &[[i8; IN]; OUT],
+    bias: &[i32; OUT],
+    x: &[i8; IN],
+    y: &mut [i8; OUT],
+    multiplier: &[i32; OUT],
+    shift: &[i8; OUT],
+    output_zero_point: i32,
+    (min, max): (i32, i32),
+) {
+    kernel(w.as_flattened(), bias, x, y, &Requant { multiplier, shift, output_zero_point, min, max });
+}
+
+/// The kernel dispatch of [`dense_forward`], for slices of the exact
+/// lengths: `x.len() = ins`, `w.len() = ins · outs` and `outs` for `bias`,
+/// `y`, `rq.multiplier`, `rq.shift` (with other lengths it writes fewer
+/// outputs, never panics).
+#[inline(always)]
+fn kernel(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], rq: &Requant) {
     #[cfg(constnet_arm_dsp)]
     {
-        dsp::dense_forward(w, bias, x, y, ins, outs, rq)
+        dsp::dense_forward(w, bias, x, y, rq)
     }
     #[cfg(constnet_thumbv6m)]
     {
-        thumbv6m::dense_forward(w, bias, x, y, ins, outs, rq)
+        thumbv6m::dense_forward(w, bias, x, y, x.len(), y.len(), rq)
     }
     #[cfg(not(any(constnet_arm_dsp, constnet_thumbv6m)))]
     {
         // Desktops with AVX2 (run-time detected, `std`): same bits.
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        if x86::dense_forward(w, bias, x, y, ins, outs, rq) {
+        if x86::dense_forward(w, bias, x, y, x.len(), y.len(), rq) {
             return;
         }
-        dense_forward_portable(w, bias, x, y, ins, outs, rq)
+        portable(w, bias, x, y, rq)
     }
 }
 
@@ -220,49 +251,69 @@ pub fn dense_forward_portable(
     outs: usize,
     rq: &Requant,
 ) {
-    let x = &x[..ins];
-    let w = &w[..ins * outs];
+    let (w, x) = (&w[..ins * outs], &x[..ins]);
     let (bias, y) = (&bias[..outs], &mut y[..outs]);
-    let (mult, shift) = (&rq.multiplier[..outs], &rq.shift[..outs]);
+    let rq = Requant { multiplier: &rq.multiplier[..outs], shift: &rq.shift[..outs], ..*rq };
+    portable(w, bias, x, y, &rq);
+}
+
+/// `acc + Σ w[i]·x[i]` over two (short) slices: the last inputs of a row.
+#[inline(always)]
+fn tail_dot(acc: i32, w: &[i8], x: &[i8]) -> i32 {
+    w.iter().zip(x).fold(acc, |a, (&w, &x)| a.wrapping_add(w as i32 * x as i32))
+}
+
+/// `y = q(bias)` for a layer of no inputs.
+#[inline(always)]
+fn no_inputs(bias: &[i32], y: &mut [i8], rq: &Requant, q: impl Fn(i32, i32, i8) -> i8) {
+    for (((y, &b), &m), &s) in y.iter_mut().zip(bias).zip(rq.multiplier).zip(rq.shift) {
+        *y = q(b, m, s);
+    }
+}
+
+/// [`dense_forward_portable`] on slices of the exact lengths (see
+/// [`kernel`]); no panic path.
+fn portable(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], rq: &Requant) {
     let q = |acc: i32, m: i32, s: i8| requantize(acc, m, s as i32, rq.output_zero_point, rq.min, rq.max);
-    let body = ins & !3;
-    let blocks =
-        y.chunks_exact_mut(4).zip(bias.chunks_exact(4)).zip(mult.chunks_exact(4).zip(shift.chunks_exact(4)));
-    for (b, ((y, bias), (m, s))) in blocks.enumerate() {
-        let rows = &w[4 * b * ins..(4 * b + 4) * ins];
-        let (r0, rest) = rows.split_at(ins);
-        let (r1, rest) = rest.split_at(ins);
-        let (r2, r3) = rest.split_at(ins);
+    let ins = x.len();
+    if ins == 0 {
+        return no_inputs(bias, y, rq, q);
+    }
+    let xt = x.chunks_exact(4).remainder();
+    let mut rows = w.chunks_exact(ins);
+    let (mut yc, mut bc) = (y.chunks_exact_mut(4), bias.chunks_exact(4));
+    let (mut mc, mut sc) = (rq.multiplier.chunks_exact(4), rq.shift.chunks_exact(4));
+    for (((y, bias), m), s) in (&mut yc).zip(&mut bc).zip(&mut mc).zip(&mut sc) {
+        let (Some(r0), Some(r1), Some(r2), Some(r3)) = (rows.next(), rows.next(), rows.next(), rows.next())
+        else {
+            return;
+        };
         let mut a = dot4(x, [r0, r1, r2, r3], [bias[0], bias[1], bias[2], bias[3]]);
-        if body != ins {
-            for (r, a) in a.iter_mut().enumerate() {
-                let row = &rows[r * ins..(r + 1) * ins];
-                for i in body..ins {
-                    *a = a.wrapping_add(row[i] as i32 * x[i] as i32);
-                }
+        if !xt.is_empty() {
+            for (a, row) in a.iter_mut().zip([r0, r1, r2, r3]) {
+                *a = tail_dot(*a, row.chunks_exact(4).remainder(), xt);
             }
         }
         for k in 0..4 {
             y[k] = q(a[k], m[k], s[k]);
         }
     }
-    for o in outs / 4 * 4..outs {
-        let row = &w[o * ins..(o + 1) * ins];
-        let mut a = bias[o];
+    let rest =
+        yc.into_remainder().iter_mut().zip(bc.remainder()).zip(mc.remainder().iter().zip(sc.remainder()));
+    for ((y, &b), (&m, &s)) in rest {
+        let Some(row) = rows.next() else { return };
+        let mut a = b;
         for (xg, wg) in x.chunks_exact(4).zip(row.chunks_exact(4)) {
             for k in 0..4 {
                 a = a.wrapping_add(wg[k] as i32 * xg[k] as i32);
             }
         }
-        for i in body..ins {
-            a = a.wrapping_add(row[i] as i32 * x[i] as i32);
-        }
-        y[o] = q(a, mult[o], shift[o]);
+        *y = q(tail_dot(a, row.chunks_exact(4).remainder(), xt), m, s);
     }
 }
 
 /// `acc[r] + Σ_{i < 4⌊n/4⌋} w[r][i]·x[i]` for four rows of `n` weights:
-/// the inner loop of [`dense_forward_portable`], kept out of line so that
+/// the inner loop of [`portable`], kept out of line so that
 /// its 20 live values get the registers to themselves.
 #[inline(never)]
 fn dot4(x: &[i8], w: [&[i8]; 4], acc: [i32; 4]) -> [i32; 4] {

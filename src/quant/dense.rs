@@ -3,7 +3,7 @@
 use super::QuantError;
 use super::requant::QuantizedMultiplier;
 use crate::Layer;
-use crate::math::int8::{self, Requant};
+use crate::math::int8;
 
 /// An int8 fully connected layer with `IN` inputs and `OUT` outputs,
 /// computing exactly what TensorFlow Lite's reference int8 FULLY_CONNECTED
@@ -189,20 +189,20 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
         self.act_max
     }
 
-    #[inline(always)]
-    fn requant(&self) -> Requant<'_> {
-        Requant {
-            multiplier: &self.multiplier,
-            shift: &self.shift,
-            output_zero_point: self.output_zero_point as i32,
-            min: self.act_min as i32,
-            max: self.act_max as i32,
-        }
-    }
-
+    /// The kernel over this layer's arrays: the shapes are in the types, so
+    /// no length is checked at run time and there is no panic path.
     #[inline(always)]
     fn forward_row(&self, x: &[i8; IN], y: &mut [i8; OUT]) {
-        int8::dense_forward(self.weight.as_flattened(), &self.kernel_bias, x, y, IN, OUT, &self.requant());
+        int8::dense_forward_exact(
+            &self.weight,
+            &self.kernel_bias,
+            x,
+            y,
+            &self.multiplier,
+            &self.shift,
+            self.output_zero_point as i32,
+            (self.act_min as i32, self.act_max as i32),
+        );
     }
 }
 

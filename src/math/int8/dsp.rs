@@ -192,16 +192,18 @@ impl XBuf {
         XBuf(MaybeUninit::uninit())
     }
 
-    /// Widens `x` (a multiple of 8 values, at most [`CHUNK`]) and appends
-    /// the sentinel group. Returns the number of 8-input groups.
+    /// Widens the first `min(x.len(), CHUNK)` values of `x`, rounded down to
+    /// a multiple of 8 (callers pass a multiple of 8, at most [`CHUNK`]),
+    /// and appends the sentinel group. Returns the number of 8-input groups.
     #[inline(always)]
     fn fill(&mut self, x: &[i8]) -> usize {
-        let n = x.len() / 8;
-        assert!(n <= CHUNK / 8 && x.len().is_multiple_of(8));
+        let len = x.len().min(CHUNK) & !7;
+        let n = len / 8;
+        let x = x.get(..len).unwrap_or_default();
         let words = self.0.as_mut_ptr() as *mut u32;
         for (k, c) in x.chunks_exact(4).enumerate() {
             let v = u32::from_le_bytes([c[0] as u8, c[1] as u8, c[2] as u8, c[3] as u8]);
-            // SAFETY: `2k + 1 < 4n ≤ BUF_WORDS − 4`: inside the buffer.
+            // SAFETY: `2k + 1 < len / 2 = 4n ≤ CHUNK / 2 = BUF_WORDS − 4`: inside the buffer.
             unsafe {
                 words.add(2 * k).write(sxtb16(v));
                 words.add(2 * k + 1).write(sxtb16_ror8(v));
@@ -624,16 +626,24 @@ unsafe fn mac1(acc: &mut i32, p: *const i8, buf: &XBuf, n: usize) {
 #[inline(always)]
 fn mac_rows(acc: &mut [i32], w: &[i8], stride: usize, buf: &XBuf, n: usize) {
     let rows = acc.len();
-    assert!(n >= 1 && rows >= 1 && stride.is_multiple_of(4) && (w.as_ptr() as usize).is_multiple_of(4));
-    assert!(w.len() >= (rows - 1) * stride + 8 * n);
+    // What the asm needs; true for every call (see `layer`), and checked
+    // here without a panic path: the rows are left alone otherwise.
+    if n == 0
+        || rows == 0
+        || !stride.is_multiple_of(4)
+        || !(w.as_ptr() as usize).is_multiple_of(4)
+        || w.len() < (rows - 1) * stride + 8 * n
+    {
+        return;
+    }
     let base = w.as_ptr();
     // SAFETY: row r reads `w[r·stride .. r·stride + 8n]`, inside `w` by the
-    // asserts, and starts 4-byte aligned (aligned base, stride % 4 == 0).
+    // check above, and starts 4-byte aligned (aligned base, stride % 4 == 0).
     let row = |r: usize| unsafe { base.add(r * stride) };
     let mut r = 0;
     let mut blocks = acc.chunks_exact_mut(3);
     for a in &mut blocks {
-        let a: &mut [i32; 3] = a.try_into().unwrap();
+        let Ok(a) = <&mut [i32; 3]>::try_from(a) else { continue };
         // SAFETY: see `row`; `buf` holds `n` groups.
         unsafe { mac3(a, [row(r), row(r + 1), row(r + 2)], buf, n) };
         r += 3;
@@ -659,24 +669,40 @@ struct Scratch {
     acc: MaybeUninit<[i32; BLOCK_ROWS]>,
 }
 
-/// The DSP path of [`super::dense_forward`].
+/// `s[i..]`, empty if `i > s.len()` (which the callers' invariants rule
+/// out): a sub-slice with no panic path.
+#[inline(always)]
+fn from<T>(s: &[T], i: usize) -> &[T] {
+    s.get(i..).unwrap_or_default()
+}
+
+/// [`from`] for a mutable slice.
+#[inline(always)]
+fn from_mut<T>(s: &mut [T], i: usize) -> &mut [T] {
+    s.get_mut(i..).unwrap_or_default()
+}
+
+/// The DSP path of [`super::dense_forward`], on slices of the exact
+/// lengths (`x.len() = ins`, `w.len() = ins · outs`, `outs` for `bias`,
+/// `y` and `rq`'s slices; see `super::kernel`). The lengths are checked
+/// once here, without a panic path (anything else takes the portable
+/// kernel, which has none either); the pointer arithmetic of `fused` and
+/// `layer` relies on them.
 #[inline(never)]
-pub(super) fn dense_forward(
-    w: &[i8],
-    bias: &[i32],
-    x: &[i8],
-    y: &mut [i8],
-    ins: usize,
-    outs: usize,
-    rq: &Requant,
-) {
-    let w = &w[..ins * outs];
+pub(super) fn dense_forward(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], rq: &Requant) {
+    let (ins, outs) = (x.len(), y.len());
+    let (mult, shift) = (rq.multiplier, rq.shift);
     let body = ins & !7;
-    if body == 0 || !ins.is_multiple_of(4) || !(w.as_ptr() as usize).is_multiple_of(4) {
-        return super::dense_forward_portable(w, bias, x, y, ins, outs, rq);
+    if body == 0
+        || !ins.is_multiple_of(4)
+        || !(w.as_ptr() as usize).is_multiple_of(4)
+        || ins.checked_mul(outs) != Some(w.len())
+        || bias.len() != outs
+        || mult.len() != outs
+        || shift.len() != outs
+    {
+        return super::portable(w, bias, x, y, rq);
     }
-    let (x, bias, y) = (&x[..ins], &bias[..outs], &mut y[..outs]);
-    let (mult, shift) = (&rq.multiplier[..outs], &rq.shift[..outs]);
     // The kernel's stack: one widened chunk, and the accumulators of a
     // block of rows for layers of more than one chunk.
     let mut s = Scratch { buf: XBuf::new(), acc: MaybeUninit::uninit() };
@@ -689,9 +715,22 @@ pub(super) fn dense_forward(
     }
 }
 
+/// Requantizes the three rows of block `k` (outputs `3k..3k + 3` of `y`,
+/// `mult`, `shift`) from the accumulators the block loop saved.
+#[inline(always)]
+fn finish_block(c: &Clamp, saved: [i32; 3], y: &mut [i8], mult: &[i32], shift: &[i8], k: usize) {
+    let outs = from_mut(y, 3 * k).iter_mut().zip(from(mult, 3 * k)).zip(from(shift, 3 * k));
+    for (((y, &m), &s), a) in outs.zip(saved) {
+        *y = requant_fast(c, a, m, s);
+    }
+}
+
 /// The usual case, `ins % 8 == 0` with a plain clamp: the blocks of three
 /// rows run in [`blocks_requant`] (one chunk) or [`blocks_accumulate`]
-/// (several), the last one or two rows in [`mac2`]/[`mac1`].
+/// (several), the last one or two rows in [`mac2`]/[`mac1`]. The slices
+/// have the lengths [`dense_forward`] checked; the pointers for the asm
+/// are formed with `wrapping_add` from them (no index to check) and are
+/// in bounds by those lengths.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn fused(
@@ -730,18 +769,19 @@ fn fused(
         let n = buf.fill(x);
         ctx.xbuf = buf.as_ptr();
         ctx.n = n;
-        ctx.end = w[full * ins..].as_ptr();
+        ctx.end = w.as_ptr().wrapping_add(full * ins);
         let mut b = 0;
         while b < blocks {
-            ctx.mult = mult[3 * b..].as_ptr();
-            ctx.shift = shift[3 * b..].as_ptr();
-            ctx.y = y[3 * b..].as_mut_ptr();
-            ctx.acc = bias[3 * b..].as_ptr() as *mut i32;
-            ctx.p0 = w[3 * b * ins..].as_ptr();
+            ctx.mult = mult.as_ptr().wrapping_add(3 * b);
+            ctx.shift = shift.as_ptr().wrapping_add(3 * b);
+            ctx.y = y.as_mut_ptr().wrapping_add(3 * b);
+            ctx.acc = bias.as_ptr().wrapping_add(3 * b) as *mut i32;
+            ctx.p0 = w.as_ptr().wrapping_add(3 * b * ins);
             // SAFETY: blocks `b..blocks` of `w`, `bias`, `mult`, `shift` and
-            // `y` are in bounds (`full ≤ outs`, `w.len() = ins·outs`), rows
-            // are `ins = 8n` bytes and 4-byte aligned, `buf` holds `n ≥ 1`
-            // groups, and `Clamp` guarantees the clamp's ranges.
+            // `y` are in bounds (`full ≤ outs`, `w.len() = ins·outs`, checked
+            // by `dense_forward`), rows are `ins = 8n` bytes and 4-byte
+            // aligned, `buf` holds `n ≥ 1` groups, and `Clamp` guarantees
+            // the clamp's ranges.
             let done = unsafe {
                 if max < 127 { blocks_requant::<true>(&mut ctx) } else { blocks_requant::<false>(&mut ctx) }
             };
@@ -750,28 +790,26 @@ fn fused(
             }
             // Stopped at block `k`: requantize it here (a shift outside
             // [−31, −1] or an accumulator of 2^30 or more), go on after it.
-            let k = (ctx.p0 as usize - w.as_ptr() as usize) / (3 * ins) - 1;
-            for r in 0..3 {
-                y[3 * k + r] = requant_fast(c, ctx.saved[r], mult[3 * k + r], shift[3 * k + r]);
-            }
+            let k = (ctx.p0 as usize).wrapping_sub(w.as_ptr() as usize).checked_div(3 * ins).unwrap_or(1) - 1;
+            finish_block(c, ctx.saved, y, mult, shift, k);
             b = k + 1;
         }
         let (w, b, y, m, s) =
-            (&w[full * ins..], &bias[full..], &mut y[full..], &mult[full..], &shift[full..]);
-        match b.len() {
-            2 => {
-                let (r0, r1) = w.split_at(ins);
-                let mut a = [b[0], b[1]];
-                // SAFETY: two rows of `ins = 8n` aligned bytes; `buf` holds `n` groups.
-                unsafe { mac2(&mut a, [r0.as_ptr(), r1.as_ptr()], buf, n) };
-                y[0] = requant_fast(c, a[0], m[0], s[0]);
-                y[1] = requant_fast(c, a[1], m[1], s[1]);
+            (from(w, full * ins), from(bias, full), from_mut(y, full), from(mult, full), from(shift, full));
+        match (b, y, m, s) {
+            ([b0, b1], [y0, y1], [m0, m1], [s0, s1]) => {
+                let mut a = [*b0, *b1];
+                // SAFETY: two rows of `ins = 8n` aligned bytes (`w` holds
+                // `2·ins` from `full·ins` on); `buf` holds `n` groups.
+                unsafe { mac2(&mut a, [w.as_ptr(), w.as_ptr().wrapping_add(ins)], buf, n) };
+                *y0 = requant_fast(c, a[0], *m0, *s0);
+                *y1 = requant_fast(c, a[1], *m1, *s1);
             }
-            1 => {
-                let mut a = b[0];
+            ([b0], [y0], [m0], [s0]) => {
+                let mut a = *b0;
                 // SAFETY: as above, one row.
                 unsafe { mac1(&mut a, w.as_ptr(), buf, n) };
-                y[0] = requant_fast(c, a, m[0], s[0]);
+                *y0 = requant_fast(c, a, *m0, *s0);
             }
             _ => {}
         }
@@ -784,32 +822,36 @@ fn fused(
     let mut o = 0;
     while o < outs {
         let rows = BLOCK_ROWS.min(outs - o);
-        let acc = &mut acc[..rows];
-        acc.copy_from_slice(&bias[o..o + rows]);
-        let block = &w[o * ins..(o + rows) * ins];
+        let acc = acc.get_mut(..rows).unwrap_or_default();
+        for (a, &b) in acc.iter_mut().zip(from(bias, o)) {
+            *a = b;
+        }
+        // Rows `o..o + rows` of `w` start here.
+        let block = w.as_ptr().wrapping_add(o * ins);
         let nb = rows / 3;
         let mut col = 0;
         while col < ins {
             let len = CHUNK.min(ins - col);
             let last = col + len == ins;
-            let n = buf.fill(&x[col..col + len]);
+            let n = buf.fill(from(x, col));
             let mut b = 0;
             while b < nb {
-                ctx.acc = acc[3 * b..].as_mut_ptr();
+                ctx.acc = acc.as_mut_ptr().wrapping_add(3 * b);
                 ctx.xbuf = buf.as_ptr();
                 ctx.n = n;
                 ctx.skip = ins - 8 * n;
-                ctx.p0 = block[3 * b * ins + col..].as_ptr();
+                ctx.p0 = block.wrapping_add(3 * b * ins + col);
                 // One past the last block: compared with, never read.
-                ctx.end = block.as_ptr().wrapping_add(3 * nb * ins + col);
-                ctx.mult = mult[o + 3 * b..].as_ptr();
-                ctx.shift = shift[o + 3 * b..].as_ptr();
-                ctx.y = y[o + 3 * b..].as_mut_ptr();
+                ctx.end = block.wrapping_add(3 * nb * ins + col);
+                ctx.mult = mult.as_ptr().wrapping_add(o + 3 * b);
+                ctx.shift = shift.as_ptr().wrapping_add(o + 3 * b);
+                ctx.y = y.as_mut_ptr().wrapping_add(o + 3 * b);
                 // SAFETY: blocks `b..nb` of rows `ins` apart, each row read
-                // for `8n ≤ ins − col` bytes from offset `col` (4-byte
-                // aligned); `acc`, `mult`, `shift`, `y` hold 3 values per
-                // block from `3b` on; `buf` holds `n ≥ 1` groups; `Clamp`
-                // guarantees the clamp's ranges.
+                // for `8n = len ≤ ins − col` bytes from offset `col` (4-byte
+                // aligned), inside `w` (`(o + rows)·ins ≤ w.len()`, checked
+                // by `dense_forward`); `acc`, `mult`, `shift`, `y` hold 3
+                // values per block from `3b` on; `buf` holds `n ≥ 1` groups;
+                // `Clamp` guarantees the clamp's ranges.
                 if !last {
                     unsafe { blocks_accumulate(&mut ctx) };
                     break;
@@ -824,44 +866,42 @@ fn fused(
                 if done {
                     break;
                 }
-                let k = (ctx.p0 as usize - block[col..].as_ptr() as usize) / (3 * ins) - 1;
-                for r in 3 * k..3 * k + 3 {
-                    y[o + r] = requant_fast(c, ctx.saved[r - 3 * k], mult[o + r], shift[o + r]);
-                }
+                let k = (ctx.p0 as usize)
+                    .wrapping_sub(block.wrapping_add(col) as usize)
+                    .checked_div(3 * ins)
+                    .unwrap_or(1)
+                    - 1;
+                finish_block(c, ctx.saved, from_mut(y, o), from(mult, o), from(shift, o), k);
                 b = k + 1;
             }
-            let tail = &block[3 * nb * ins..];
-            let tail = if tail.is_empty() { tail } else { &tail[col..] };
-            match &mut acc[3 * nb..] {
+            let tail = block.wrapping_add(3 * nb * ins + col);
+            match from_mut(acc, 3 * nb) {
                 [a0, a1] => {
                     let mut a = [*a0, *a1];
-                    // SAFETY: two rows `ins` apart, `8n` aligned bytes each from `col`.
-                    unsafe { mac2(&mut a, [tail.as_ptr(), tail[ins..].as_ptr()], buf, n) };
+                    // SAFETY: two rows `ins` apart, `8n` aligned bytes each
+                    // from `col`, inside `w` as above.
+                    unsafe { mac2(&mut a, [tail, tail.wrapping_add(ins)], buf, n) };
                     (*a0, *a1) = (a[0], a[1]);
                 }
                 [a0] => {
                     // SAFETY: as above, one row.
-                    unsafe { mac1(a0, tail.as_ptr(), buf, n) };
+                    unsafe { mac1(a0, tail, buf, n) };
                 }
                 _ => {}
             }
             col += len;
         }
-        for r in 3 * nb..rows {
-            y[o + r] = requant_fast(c, acc[r], mult[o + r], shift[o + r]);
+        let outs =
+            from_mut(y, o + 3 * nb).iter_mut().zip(from(mult, o + 3 * nb)).zip(from(shift, o + 3 * nb));
+        for (((y, &m), &s), &a) in outs.zip(from(acc, 3 * nb)) {
+            *y = requant_fast(c, a, m, s);
         }
         o += rows;
     }
 }
 
-/// Adds `Σ_{i ≥ body} w[i]·x[i]` (the inputs after the last group of 8).
-#[inline(always)]
-fn tail(acc: i32, row: &[i8], x: &[i8], body: usize) -> i32 {
-    row[body..].iter().zip(&x[body..]).fold(acc, |a, (&w, &x)| a.wrapping_add(w as i32 * x as i32))
-}
-
 /// The kernel for one requantizer: `ins % 4 == 0`, `ins ≥ 8`, `w` aligned,
-/// all slices of the exact lengths.
+/// all slices of the exact lengths (checked by [`dense_forward`]).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn layer(
@@ -876,47 +916,47 @@ fn layer(
     rq: impl Fn(i32, i32, i8) -> i8,
 ) {
     let body = ins & !7;
+    let xt = x.chunks_exact(8).remainder();
+    let tail = |a: i32, row: &[i8]| super::tail_dot(a, row.chunks_exact(8).remainder(), xt);
     let buf = &mut scratch.buf;
+    if ins == 0 {
+        return;
+    }
     if body <= CHUNK {
         // One chunk: widen once, then every block of three rows straight
         // from the bias to the outputs.
-        let n = buf.fill(&x[..body]);
-        let blocks = w
-            .chunks_exact(3 * ins)
-            .zip(bias.chunks_exact(3))
-            .zip(y.chunks_exact_mut(3))
-            .zip(mult.chunks_exact(3).zip(shift.chunks_exact(3)));
-        for (((w, b), y), (m, s)) in blocks {
-            let (r0, rest) = w.split_at(ins);
-            let (r1, r2) = rest.split_at(ins);
+        let n = buf.fill(x);
+        let mut rows = w.chunks_exact(ins);
+        let (mut yc, mut bc) = (y.chunks_exact_mut(3), bias.chunks_exact(3));
+        let (mut mc, mut sc) = (mult.chunks_exact(3), shift.chunks_exact(3));
+        for (((y, b), m), s) in (&mut yc).zip(&mut bc).zip(&mut mc).zip(&mut sc) {
+            let (Some(r0), Some(r1), Some(r2)) = (rows.next(), rows.next(), rows.next()) else { return };
             let mut a = [b[0], b[1], b[2]];
             // SAFETY: each row is `ins ≥ 8n` bytes, 4-byte aligned (aligned
             // `w`, `ins % 4 == 0`); `buf` holds `n ≥ 1` groups.
             unsafe { mac3(&mut a, [r0.as_ptr(), r1.as_ptr(), r2.as_ptr()], buf, n) };
             if body != ins {
-                a = [tail(a[0], r0, x, body), tail(a[1], r1, x, body), tail(a[2], r2, x, body)];
+                a = [tail(a[0], r0), tail(a[1], r1), tail(a[2], r2)];
             }
             y[0] = rq(a[0], m[0], s[0]);
             y[1] = rq(a[1], m[1], s[1]);
             y[2] = rq(a[2], m[2], s[2]);
         }
-        let done = bias.len() / 3 * 3;
-        let (w, b, y, m, s) =
-            (&w[done * ins..], &bias[done..], &mut y[done..], &mult[done..], &shift[done..]);
-        match b.len() {
-            2 => {
-                let (r0, r1) = w.split_at(ins);
-                let mut a = [b[0], b[1]];
+        match (bc.remainder(), yc.into_remainder(), mc.remainder(), sc.remainder()) {
+            ([b0, b1], [y0, y1], [m0, m1], [s0, s1]) => {
+                let (Some(r0), Some(r1)) = (rows.next(), rows.next()) else { return };
+                let mut a = [*b0, *b1];
                 // SAFETY: as above.
                 unsafe { mac2(&mut a, [r0.as_ptr(), r1.as_ptr()], buf, n) };
-                y[0] = rq(tail(a[0], r0, x, body), m[0], s[0]);
-                y[1] = rq(tail(a[1], r1, x, body), m[1], s[1]);
+                *y0 = rq(tail(a[0], r0), *m0, *s0);
+                *y1 = rq(tail(a[1], r1), *m1, *s1);
             }
-            1 => {
-                let mut a = b[0];
+            ([b0], [y0], [m0], [s0]) => {
+                let Some(r0) = rows.next() else { return };
+                let mut a = *b0;
                 // SAFETY: as above.
-                unsafe { mac1(&mut a, w.as_ptr(), buf, n) };
-                y[0] = rq(tail(a, w, x, body), m[0], s[0]);
+                unsafe { mac1(&mut a, r0.as_ptr(), buf, n) };
+                *y0 = rq(tail(a, r0), *m0, *s0);
             }
             _ => {}
         }
@@ -925,20 +965,24 @@ fn layer(
     // Several chunks: the accumulators of up to `BLOCK_ROWS` rows live in
     // `acc` while the chunks go by.
     let acc = scratch.acc.write([0; BLOCK_ROWS]);
+    let Some(block) = core::num::NonZeroUsize::new(BLOCK_ROWS * ins) else { return };
     let blocks = w
-        .chunks(BLOCK_ROWS * ins)
+        .chunks(block.get())
         .zip(bias.chunks(BLOCK_ROWS))
         .zip(y.chunks_mut(BLOCK_ROWS))
         .zip(mult.chunks(BLOCK_ROWS).zip(shift.chunks(BLOCK_ROWS)));
     for (((w, b), y), (m, s)) in blocks {
-        let acc = &mut acc[..b.len()];
-        acc.copy_from_slice(b);
+        let acc = acc.get_mut(..b.len()).unwrap_or_default();
+        for (a, &b) in acc.iter_mut().zip(b) {
+            *a = b;
+        }
         for c in (0..body).step_by(CHUNK) {
-            let n = buf.fill(&x[c..body.min(c + CHUNK)]);
-            mac_rows(acc, &w[c..], ins, buf, n);
+            // `fill` takes `min(CHUNK, ins − c) & !7 = min(CHUNK, body − c)` inputs.
+            let n = buf.fill(from(x, c));
+            mac_rows(acc, from(w, c), ins, buf, n);
         }
         for ((((a, row), y), &m), &s) in acc.iter().zip(w.chunks_exact(ins)).zip(y).zip(m).zip(s) {
-            *y = rq(tail(*a, row, x, body), m, s);
+            *y = rq(tail(*a, row), m, s);
         }
     }
 }

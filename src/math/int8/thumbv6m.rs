@@ -205,13 +205,12 @@ fn requantize_general(acc: i32, m: i32, s: i32, zp: i32, min: i32, max: i32) -> 
     super::requantize(acc, m, s, zp, min, max)
 }
 
-/// `acc + Σ_{i ≥ from} row[i]·x[i]`.
-#[inline(always)]
-fn tail(acc: i32, row: &[i8], x: &[i8], from: usize) -> i32 {
-    row[from..].iter().zip(&x[from..]).fold(acc, |a, (&w, &x)| a.wrapping_add(w as i32 * x as i32))
-}
-
-/// The Cortex-M0 path of [`super::dense_forward`].
+/// The Cortex-M0 path of [`super::dense_forward`], for slices of the
+/// exact lengths (`x.len() = ins`, `w.len() = ins · outs`, `outs` for
+/// `bias`, `y` and `rq`'s slices; see `super::kernel`). The lengths are
+/// checked once here without a panic path (anything else takes the
+/// portable kernel, which has none either); the two row slicings below
+/// rely on them.
 #[inline(never)]
 pub(super) fn dense_forward(
     w: &[i8],
@@ -222,17 +221,26 @@ pub(super) fn dense_forward(
     outs: usize,
     rq: &Requant,
 ) {
-    let (x, w) = (&x[..ins], &w[..ins * outs]);
-    let (bias, y) = (&bias[..outs], &mut y[..outs]);
-    let (mult, shift) = (&rq.multiplier[..outs], &rq.shift[..outs]);
+    let (mult, shift) = (rq.multiplier, rq.shift);
+    if x.len() != ins
+        || ins.checked_mul(outs) != Some(w.len())
+        || bias.len() != outs
+        || y.len() != outs
+        || mult.len() != outs
+        || shift.len() != outs
+    {
+        return super::portable(w, bias, x, y, rq);
+    }
     let c = Clamp::new(rq);
     let q = |acc: i32, m: i32, s: i8| c.apply(acc, m, s);
-    let outs = bias.len();
     let body = ins / UNROLL * UNROLL;
+    let xt = x.chunks_exact(UNROLL).remainder();
     let blocks =
         y.chunks_exact_mut(4).zip(bias.chunks_exact(4)).zip(mult.chunks_exact(4).zip(shift.chunks_exact(4)));
     for (b, ((y, bias), (m, s))) in blocks.enumerate() {
-        let rows = &w[4 * b * ins..(4 * b + 4) * ins];
+        // SAFETY: `b < outs / 4`, so `(4b + 4)·ins ≤ outs·ins = w.len()`
+        // (checked above; no product overflows, being at most `w.len()`).
+        let rows = unsafe { w.get_unchecked(4 * b * ins..(4 * b + 4) * ins) };
         let mut a = [bias[0], bias[1], bias[2], bias[3]];
         if body != 0 {
             // SAFETY: `rows` holds `4·ins = 3·ins + ins ≥ 3·ins + body`
@@ -242,7 +250,9 @@ pub(super) fn dense_forward(
         }
         if body != ins {
             for (r, a) in a.iter_mut().enumerate() {
-                *a = tail(*a, &rows[r * ins..(r + 1) * ins], x, body);
+                // SAFETY: `r < 4` and `rows.len() = 4·ins`.
+                let row = unsafe { rows.get_unchecked(r * ins..(r + 1) * ins) };
+                *a = super::tail_dot(*a, row.chunks_exact(UNROLL).remainder(), xt);
             }
         }
         for k in 0..4 {
@@ -250,6 +260,8 @@ pub(super) fn dense_forward(
         }
     }
     for o in outs / 4 * 4..outs {
-        y[o] = q(tail(bias[o], &w[o * ins..(o + 1) * ins], x, 0), mult[o], shift[o]);
+        // SAFETY: `o < outs`, so `(o + 1)·ins ≤ w.len()` (checked above).
+        let row = unsafe { w.get_unchecked(o * ins..(o + 1) * ins) };
+        y[o] = q(super::tail_dot(bias[o], row, x), mult[o], shift[o]);
     }
 }
