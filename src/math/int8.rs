@@ -272,7 +272,9 @@ fn no_inputs(bias: &[i32], y: &mut [i8], rq: &Requant, q: impl Fn(i32, i32, i8) 
 }
 
 /// [`dense_forward_portable`] on slices of the exact lengths (see
-/// [`kernel`]); no panic path.
+/// [`kernel`]); no panic path. Inlined, so that a layer's constant
+/// shape is folded into it.
+#[inline]
 fn portable(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], rq: &Requant) {
     let q = |acc: i32, m: i32, s: i8| requantize(acc, m, s as i32, rq.output_zero_point, rq.min, rq.max);
     let ins = x.len();
@@ -280,11 +282,16 @@ fn portable(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], rq: &Requant) {
         return no_inputs(bias, y, rq, q);
     }
     let xt = x.chunks_exact(4).remainder();
-    let mut rows = w.chunks_exact(ins);
+    // Blocks of four rows; `usize::MAX` (no block) if `4·ins` overflows,
+    // which leaves room for at most one row.
+    let quad = if ins <= usize::MAX / 4 { 4 * ins } else { usize::MAX };
+    let mut quads = w.chunks_exact(quad);
     let (mut yc, mut bc) = (y.chunks_exact_mut(4), bias.chunks_exact(4));
     let (mut mc, mut sc) = (rq.multiplier.chunks_exact(4), rq.shift.chunks_exact(4));
-    for (((y, bias), m), s) in (&mut yc).zip(&mut bc).zip(&mut mc).zip(&mut sc) {
-        let (Some(r0), Some(r1), Some(r2), Some(r3)) = (rows.next(), rows.next(), rows.next(), rows.next())
+    for ((((y, bias), m), s), rows) in (&mut yc).zip(&mut bc).zip(&mut mc).zip(&mut sc).zip(&mut quads) {
+        let Some(((r0, r1), (r2, r3))) = rows
+            .split_at_checked(2 * ins)
+            .and_then(|(a, b)| Some((a.split_at_checked(ins)?, b.split_at_checked(ins)?)))
         else {
             return;
         };
@@ -300,6 +307,7 @@ fn portable(w: &[i8], bias: &[i32], x: &[i8], y: &mut [i8], rq: &Requant) {
     }
     let rest =
         yc.into_remainder().iter_mut().zip(bc.remainder()).zip(mc.remainder().iter().zip(sc.remainder()));
+    let mut rows = quads.remainder().chunks_exact(ins);
     for ((y, &b), (&m, &s)) in rest {
         let Some(row) = rows.next() else { return };
         let mut a = b;
