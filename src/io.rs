@@ -261,31 +261,53 @@ pub const fn check(bytes: &[u8], fingerprint: u64, params: usize) -> Result<(), 
     // Saturating: no file can be `usize::MAX` bytes long, so a huge count
     // is still refused (as a length mismatch), never an overflow.
     let expected_len = params.saturating_mul(4).saturating_add(HEADER_LEN + CHECKSUM_LEN);
+    check_layout(bytes, Layout { magic: MAGIC, version: VERSION, fingerprint, count: params, expected_len })
+}
+
+/// What a file of one format and network must hold: the header's fields and
+/// the total length ([`check`] and [`int8::check`] share the checks).
+pub(crate) struct Layout {
+    pub(crate) magic: [u8; 4],
+    pub(crate) version: u32,
+    pub(crate) fingerprint: u64,
+    /// The header's count field: parameters (f32) or body bytes (int8).
+    pub(crate) count: usize,
+    pub(crate) expected_len: usize,
+}
+
+/// Magic, version, fingerprint, count, length and checksum, in that order,
+/// never reading out of bounds. A count mismatch is [`Error::ParamCount`]
+/// for the f32 format and [`Error::BodyLength`] for the int8 one.
+pub(crate) const fn check_layout(bytes: &[u8], want: Layout) -> Result<(), Error> {
     let len = bytes.len();
     if len < 4 {
-        return Err(Error::Length { expected: expected_len, found: len });
+        return Err(Error::Length { expected: want.expected_len, found: len });
     }
     let magic = [bytes[0], bytes[1], bytes[2], bytes[3]];
-    if u32::from_le_bytes(magic) != u32::from_le_bytes(MAGIC) {
+    if u32::from_le_bytes(magic) != u32::from_le_bytes(want.magic) {
         return Err(Error::Magic { found: magic });
     }
     if len < HEADER_LEN {
-        return Err(Error::Length { expected: expected_len, found: len });
+        return Err(Error::Length { expected: want.expected_len, found: len });
     }
     let version = u32_at(bytes, 4);
-    if version != VERSION {
+    if version != want.version {
         return Err(Error::Version { found: version });
     }
     let found = u64_at(bytes, 8);
-    if found != fingerprint {
-        return Err(Error::Fingerprint { expected: fingerprint, found });
+    if found != want.fingerprint {
+        return Err(Error::Fingerprint { expected: want.fingerprint, found });
     }
     let count = u32_at(bytes, 16) as usize;
-    if count != params {
-        return Err(Error::ParamCount { expected: params, found: count });
+    if count != want.count {
+        return Err(if u32::from_le_bytes(want.magic) == u32::from_le_bytes(MAGIC) {
+            Error::ParamCount { expected: want.count, found: count }
+        } else {
+            Error::BodyLength { expected: want.count, found: count }
+        });
     }
-    if len != expected_len {
-        return Err(Error::Length { expected: expected_len, found: len });
+    if len != want.expected_len {
+        return Err(Error::Length { expected: want.expected_len, found: len });
     }
     let body = len - CHECKSUM_LEN;
     let stored = u32_at(bytes, body);

@@ -46,7 +46,7 @@
 //! assert!(matches!(int8::from_bytes::<Net>(&buf), Err(io::Error::Checksum { .. })));
 //! ```
 
-use super::{CHECKSUM_LEN, Error, HEADER_LEN, ParamProblem, crc32, crc32_update, u32_at, u64_at};
+use super::{CHECKSUM_LEN, Error, HEADER_LEN, Layout, ParamProblem, check_layout, crc32};
 use crate::params::fingerprint;
 use crate::quant::{Dequantize, QDense, QLut, QRelu, QuantParams, Quantize};
 
@@ -273,39 +273,7 @@ impl<'a> Reader<'a> {
 pub const fn check(bytes: &[u8], fingerprint: u64, body_len: usize) -> Result<(), Error> {
     // Saturating: a huge body length is refused as a length mismatch.
     let expected_len = body_len.saturating_add(HEADER_LEN + CHECKSUM_LEN);
-    let len = bytes.len();
-    if len < 4 {
-        return Err(Error::Length { expected: expected_len, found: len });
-    }
-    let magic = [bytes[0], bytes[1], bytes[2], bytes[3]];
-    if u32::from_le_bytes(magic) != u32::from_le_bytes(MAGIC) {
-        return Err(Error::Magic { found: magic });
-    }
-    if len < HEADER_LEN {
-        return Err(Error::Length { expected: expected_len, found: len });
-    }
-    let version = u32_at(bytes, 4);
-    if version != VERSION {
-        return Err(Error::Version { found: version });
-    }
-    let found = u64_at(bytes, 8);
-    if found != fingerprint {
-        return Err(Error::Fingerprint { expected: fingerprint, found });
-    }
-    let count = u32_at(bytes, 16) as usize;
-    if count != body_len {
-        return Err(Error::BodyLength { expected: body_len, found: count });
-    }
-    if len != expected_len {
-        return Err(Error::Length { expected: expected_len, found: len });
-    }
-    let body = len - CHECKSUM_LEN;
-    let stored = u32_at(bytes, body);
-    let computed = crc32_update(!0, bytes, 0, body) ^ !0;
-    if stored != computed {
-        return Err(Error::Checksum { stored, computed });
-    }
-    Ok(())
+    check_layout(bytes, Layout { magic: MAGIC, version: VERSION, fingerprint, count: body_len, expected_len })
 }
 
 /// Writes `model` into `out`; returns the number of bytes written
