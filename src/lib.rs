@@ -10,6 +10,8 @@ extern crate std;
 
 pub mod data;
 pub mod gradcheck;
+#[cfg(feature = "std")]
+pub mod import;
 pub mod init;
 pub mod io;
 mod layer;

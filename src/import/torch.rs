@@ -1,0 +1,1 @@
+//! PyTorch `state_dict`s as safetensors (placeholder: being written).
