@@ -22,6 +22,8 @@
 //! | [`QLut`] | the 256 table entries, indexed by `q as u8` (256) |
 //! | [`QDense<IN, OUT>`] | input zero point, output zero point, clamp min, clamp max (4 × `i8`); the weights `OUT × IN` `i8` row after row; the TFLite bias `OUT × i32` (before the input zero point is folded in); the multiplier mantissas `OUT × i32`; the shifts `OUT × i8` |
 //!
+//! | [`QDenseLiteRt<IN, OUT>`] | input zero point, output zero point, clamp min, clamp max (4 × `i8`); the weights `OUT × IN` `i8`; the TFLite bias `OUT × i32`; the scales `OUT × f64` |
+//!
 //! A `QDense` is stored the way a `.tflite` file holds the same layer, so
 //! importing one is a copy. After the header, length and checksum, every
 //! value is checked against what its layer accepts (finite positive scales,
@@ -48,7 +50,7 @@
 
 use super::{CHECKSUM_LEN, Error, HEADER_LEN, Layout, ParamProblem, check_layout, crc32};
 use crate::params::fingerprint;
-use crate::quant::{Dequantize, QDense, QLut, QRelu, QuantParams, Quantize};
+use crate::quant::{Dequantize, QDense, QDenseLiteRt, QLut, QRelu, QuantParams, Quantize};
 
 /// The four bytes every int8 model file starts with.
 pub const MAGIC: [u8; 4] = *b"CNQ8";
@@ -115,6 +117,12 @@ impl Writer<'_> {
     /// Writes an `f32`, little-endian.
     pub fn f32(&mut self, v: f32) {
         self.bytes(&v.to_le_bytes());
+    }
+    /// Writes `f64`s, little-endian.
+    pub fn f64s(&mut self, v: &[f64]) {
+        for &x in v {
+            self.bytes(&x.to_le_bytes());
+        }
     }
 }
 
@@ -209,8 +217,15 @@ impl<'a> Reader<'a> {
         QLut::new(table)
     }
 
-    /// The next layer, a [`QDense`].
-    pub const fn qdense<const IN: usize, const OUT: usize>(&mut self) -> QDense<IN, OUT> {
+    const fn u64(&mut self) -> u64 {
+        let (lo, hi) = (self.u32() as u64, self.u32() as u64);
+        lo | hi << 32
+    }
+
+    /// The zero points, clamp, weights and bias shared by both int8 dense
+    /// layers.
+    #[allow(clippy::type_complexity)]
+    const fn dense_common<const IN: usize, const OUT: usize>(&mut self) -> (i8, i8, i8, i8, [[i8; IN]; OUT], [i32; OUT]) {
         let (zp_in, zp_out, mut act_min, act_max) = (self.i8(), self.i8(), self.i8(), self.i8());
         let mut weight = [[0i8; IN]; OUT];
         let mut o = 0;
@@ -223,13 +238,46 @@ impl<'a> Reader<'a> {
             o += 1;
         }
         let mut bias = [0i32; OUT];
-        let mut multiplier = [0i32; OUT];
-        let mut shift = [0i8; OUT];
         let mut o = 0;
         while o < OUT {
             bias[o] = self.u32() as i32;
             o += 1;
         }
+        if act_min > act_max {
+            self.fail(ParamProblem::Clamp);
+            act_min = act_max;
+        }
+        (zp_in, zp_out, act_min, act_max, weight, bias)
+    }
+
+    /// The next layer, a [`QDenseLiteRt`].
+    pub const fn qdense_litert<const IN: usize, const OUT: usize>(&mut self) -> QDenseLiteRt<IN, OUT> {
+        let (zp_in, zp_out, act_min, act_max, weight, bias) = self.dense_common::<IN, OUT>();
+        let mut scale = [0f64; OUT];
+        let mut o = 0;
+        while o < OUT {
+            let s = f64::from_bits(self.u64());
+            scale[o] = if s.is_finite() && s > 0.0 {
+                s
+            } else {
+                self.fail(ParamProblem::Scale);
+                1.0
+            };
+            o += 1;
+        }
+        self.layer += 1;
+        match QDenseLiteRt::try_new(weight, bias, scale, zp_in, zp_out, act_min, act_max) {
+            Ok(l) => l,
+            // Every value was made valid above.
+            Err(_) => unreachable!(),
+        }
+    }
+
+    /// The next layer, a [`QDense`].
+    pub const fn qdense<const IN: usize, const OUT: usize>(&mut self) -> QDense<IN, OUT> {
+        let (zp_in, zp_out, act_min, act_max, weight, bias) = self.dense_common::<IN, OUT>();
+        let mut multiplier = [0i32; OUT];
+        let mut shift = [0i8; OUT];
         let mut o = 0;
         while o < OUT {
             multiplier[o] = self.u32() as i32;
@@ -249,10 +297,6 @@ impl<'a> Reader<'a> {
                 shift[o] = 0;
             }
             o += 1;
-        }
-        if act_min > act_max {
-            self.fail(ParamProblem::Clamp);
-            act_min = act_max;
         }
         self.layer += 1;
         match QDense::try_new(weight, bias, multiplier, shift, zp_in, zp_out, act_min, act_max) {
@@ -351,7 +395,7 @@ pub const fn check_static<M: Int8Params>(bytes: &[u8], model: &M, reader: &Reade
 /// `static` in flash: [`load_static!`](crate::load_static!) for int8 models.
 ///
 /// Name every layer's kind in order — `Quantize`, `Dequantize`, `QDense`,
-/// `QRelu`, `QLut` — nested in parentheses as in the type (sizes come from
+/// `QDenseLiteRt`, `QRelu`, `QLut` — nested in parentheses as in the type (sizes come from
 /// the type); every int8 layer has parameters, so all are read from the
 /// bytes. The compiler checks magic, version, fingerprint, length, CRC-32
 /// and every value.
@@ -409,6 +453,9 @@ macro_rules! load_static_int8 {
     };
     (@layers $r:ident; [$($done:expr),*]; QDense $(, $($rest:tt)*)?) => {
         $crate::load_static_int8!(@layers $r; [$($done,)* $r.qdense()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; QDenseLiteRt $(, $($rest:tt)*)?) => {
+        $crate::load_static_int8!(@layers $r; [$($done,)* $r.qdense_litert()]; $($($rest)*)?)
     };
     (@layers $r:ident; [$($done:expr),*]; QRelu $(, $($rest:tt)*)?) => {
         $crate::load_static_int8!(@layers $r; [$($done,)* $r.qrelu()]; $($($rest)*)?)
@@ -478,6 +525,21 @@ impl<const IN: usize, const OUT: usize> Int8Params for QDense<IN, OUT> {
     }
     fn read(r: &mut Reader<'_>) -> Self {
         r.qdense()
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Int8Params for QDenseLiteRt<IN, OUT> {
+    const FINGERPRINT: u64 =
+        fingerprint::mix(fingerprint::mix(fingerprint::str("QDenseLiteRt"), IN as u64), OUT as u64);
+    const BODY_LEN: usize = 4 + IN * OUT + 12 * OUT;
+    fn write(&self, out: &mut Writer<'_>) {
+        out.i8s(&[self.input_zero_point(), self.output_zero_point(), self.act_min(), self.act_max()]);
+        out.i8s(self.weight().as_flattened());
+        out.i32s(&self.bias());
+        out.f64s(self.scale());
+    }
+    fn read(r: &mut Reader<'_>) -> Self {
+        r.qdense_litert()
     }
 }
 

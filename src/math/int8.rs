@@ -344,6 +344,59 @@ fn dot4(x: &[i8], w: [&[i8]; 4], acc: [i32; 4]) -> [i32; 4] {
     [a0, a1, a2, a3]
 }
 
+/// The accumulators alone: `acc[o] = bias[o] + Σ_i w[o][i]·x[i]` (wrapping
+/// `i32`), four rows at a time with the portable kernel's inner loop. For
+/// layers whose requantization is not a Q31 multiplier, such as
+/// [`QDenseLiteRt`](crate::quant::QDenseLiteRt)'s `f64` rule. Any `ins`,
+/// `outs`.
+///
+/// ```
+/// use constnet::math::int8::dense_accumulate;
+/// let mut acc = [0i32; 2];
+/// dense_accumulate(&[1, -1, 2, 3], &[10, 0], &[5, 7], &mut acc, 2, 2);
+/// assert_eq!(acc, [10 + 5 - 7, 10 + 21]);
+/// ```
+///
+/// # Panics
+/// If a slice is shorter than the shape says, at the entry.
+pub fn dense_accumulate(w: &[i8], bias: &[i32], x: &[i8], acc: &mut [i32], ins: usize, outs: usize) {
+    accumulate(&w[..ins * outs], &bias[..outs], &x[..ins], &mut acc[..outs]);
+}
+
+/// [`dense_accumulate`] on slices of the exact lengths (`w.len() =
+/// x.len() · acc.len()`); with other lengths it writes fewer outputs, never
+/// panics.
+#[inline]
+pub(crate) fn accumulate(w: &[i8], bias: &[i32], x: &[i8], acc: &mut [i32]) {
+    let ins = x.len();
+    if ins == 0 {
+        acc.iter_mut().zip(bias).for_each(|(a, &b)| *a = b);
+        return;
+    }
+    let xt = x.chunks_exact(4).remainder();
+    let quad = if ins <= usize::MAX / 4 { 4 * ins } else { usize::MAX };
+    let mut quads = w.chunks_exact(quad);
+    let (mut ac, mut bc) = (acc.chunks_exact_mut(4), bias.chunks_exact(4));
+    for ((acc, bias), rows) in (&mut ac).zip(&mut bc).zip(&mut quads) {
+        let Some(((r0, r1), (r2, r3))) = rows
+            .split_at_checked(2 * ins)
+            .and_then(|(a, b)| Some((a.split_at_checked(ins)?, b.split_at_checked(ins)?)))
+        else {
+            return;
+        };
+        let mut a = dot4(x, [r0, r1, r2, r3], [bias[0], bias[1], bias[2], bias[3]]);
+        for (a, row) in a.iter_mut().zip([r0, r1, r2, r3]) {
+            *a = tail_dot(*a, row.chunks_exact(4).remainder(), xt);
+        }
+        acc.copy_from_slice(&a);
+    }
+    let mut rows = quads.remainder().chunks_exact(ins);
+    for (acc, &b) in ac.into_remainder().iter_mut().zip(bc.remainder()) {
+        let Some(row) = rows.next() else { return };
+        *acc = tail_dot(b, row, x);
+    }
+}
+
 /// The definition, one output at a time, in TFLite's form
 /// `acc = bias + Σ w·(x − zp_in)` with the *unfolded* bias and the
 /// requantization written as TFLite's [`multiply_by_quantized_multiplier`]:

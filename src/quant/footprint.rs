@@ -1,7 +1,7 @@
 //! Compile-time memory figures of int8 networks: flash for the parameters,
 //! RAM for the activations.
 
-use super::{Dequantize, QDense, QLut, QRelu, Quantize};
+use super::{Dequantize, QDense, QDenseLiteRt, QLut, QRelu, Quantize};
 use crate::Layer;
 use core::mem::size_of;
 
@@ -48,6 +48,15 @@ where
     QDense<IN, OUT>: Layer<X>,
 {
     const ACTIVATION_BYTES: usize = size_of::<X>() + size_of::<<Self as Layer<X>>::Output>();
+}
+
+/// Also counts the `i32` accumulators of one row, which this layer keeps on
+/// the stack between the sums and the `f64` requantization.
+impl<X, const IN: usize, const OUT: usize> Footprint<X> for QDenseLiteRt<IN, OUT>
+where
+    QDenseLiteRt<IN, OUT>: Layer<X>,
+{
+    const ACTIVATION_BYTES: usize = size_of::<X>() + size_of::<<Self as Layer<X>>::Output>() + 4 * OUT;
 }
 
 const fn max(a: usize, b: usize) -> usize {
