@@ -2,7 +2,9 @@
 //! layers as types, post-training quantization, integer-only forward passes.
 //!
 //! * **Layers** — [`QDense<IN, OUT>`] (int8 weights, int32 bias, per-channel
-//!   multipliers, fused ReLU clamp), [`QRelu`], [`QLut`] (tanh, sigmoid,
+//!   multipliers, fused ReLU clamp; TensorFlow Lite Micro's arithmetic),
+//!   [`QDenseLiteRt<IN, OUT>`] (the same layer with the desktop TFLite
+//!   interpreter's `f64` requantization, for imported models), [`QRelu`], [`QLut`] (tanh, sigmoid,
 //!   leaky ReLU as 256-entry tables), and the boundary layers [`Quantize`]
 //!   and [`Dequantize`]. They implement [`Layer`](crate::Layer) for `[i8; N]`
 //!   and batches `[[i8; N]; B]`, so tuples of them are networks and a layer
@@ -49,6 +51,7 @@ mod activation;
 mod boundary;
 mod calibrate;
 mod dense;
+mod dense_litert;
 mod footprint;
 mod params;
 pub mod requant;
@@ -57,6 +60,7 @@ pub use activation::{Int8Tensor, QLut, QRelu};
 pub use boundary::{Dequantize, Quantize};
 pub use calibrate::Quantizable;
 pub use dense::QDense;
+pub use dense_litert::QDenseLiteRt;
 pub use footprint::Footprint;
 pub use params::{QuantParams, Range};
 
@@ -92,6 +96,12 @@ pub enum QuantError {
         /// Its shift.
         shift: i8,
     },
+    /// A requantization scale that is not finite and positive
+    /// ([`QDenseLiteRt`]).
+    Scale {
+        /// The output channel.
+        output: usize,
+    },
     /// An activation clamp with `min > max`.
     Clamp {
         /// The lower clamp.
@@ -116,6 +126,9 @@ impl fmt::Display for QuantError {
                 "output {output}: multiplier {mantissa} · 2^{shift} is outside TFLite's range \
                  (mantissa 0 or in [2^30, 2^31), shift in [-31, 30])"
             ),
+            QuantError::Scale { output } => {
+                write!(f, "output {output}: the requantization scale is not finite and positive")
+            }
             QuantError::Clamp { min, max } => write!(f, "activation clamp [{min}, {max}] is empty"),
         }
     }
