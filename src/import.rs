@@ -5,4 +5,5 @@
 
 #![cfg_attr(docsrs, doc(cfg(feature = "std")))]
 
+pub mod tflite;
 pub mod torch;
