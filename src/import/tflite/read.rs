@@ -53,6 +53,11 @@ const RESHAPE: i32 = 22;
 const SOFTMAX: i32 = 25;
 const TANH: i32 = 28;
 const QUANTIZE: i32 = 114;
+// The operators Keras' `Flatten` emits, with a dynamic batch size, to
+// compute RESHAPE's new shape from the input's shape.
+const STRIDED_SLICE: i32 = 45;
+const SHAPE: i32 = 77;
+const PACK: i32 = 83;
 
 // ActivationFunctionType codes.
 const ACT_NAMES: [&str; 6] = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"];
@@ -100,13 +105,19 @@ struct Graph<'a> {
 fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
     match bytes.get(4..8) {
         Some(id) if id == b"TFL3" => {}
-        id => return Err(ImportError::NotTflite { identifier: id.unwrap_or(bytes.get(4..).unwrap_or(&[])).to_vec() }),
+        id => {
+            return Err(ImportError::NotTflite {
+                identifier: id.unwrap_or(bytes.get(4..).unwrap_or(&[])).to_vec(),
+            });
+        }
     }
-    let model = <fb::ModelRef<'_> as planus::ReadAsRoot>::read_as_root(bytes).map_err(malformed("the model table"))?;
+    let model = <fb::ModelRef<'_> as planus::ReadAsRoot>::read_as_root(bytes)
+        .map_err(malformed("the model table"))?;
     let buffers = model.buffers().map_err(malformed("model buffers"))?;
     let codes = model.operator_codes().map_err(malformed("model operator_codes"))?;
     let subgraphs = model.subgraphs().map_err(malformed("model subgraphs"))?;
-    let subgraphs = subgraphs.ok_or_else(|| ImportError::Graph { problem: "the model has no subgraph".into() })?;
+    let subgraphs =
+        subgraphs.ok_or_else(|| ImportError::Graph { problem: "the model has no subgraph".into() })?;
     if subgraphs.len() != 1 {
         return Err(ImportError::Graph {
             problem: format!(
@@ -127,14 +138,17 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
             let t = t.map_err(malformed(ctx("")))?;
             let name = t.name().map_err(malformed(ctx("name")))?.unwrap_or("").to_string();
             let dtype = t.type_().map_err(malformed(ctx("type")))?;
-            let shape = t.shape().map_err(malformed(ctx("shape")))?.map(|v| v.iter().collect()).unwrap_or_default();
+            let shape =
+                t.shape().map_err(malformed(ctx("shape")))?.map(|v| v.iter().collect()).unwrap_or_default();
             let buffer = t.buffer().map_err(malformed(ctx("buffer")))? as usize;
             let data = match buffers {
                 Some(bs) if buffer != 0 => {
                     let b = bs
                         .get(buffer)
                         .ok_or_else(|| ImportError::Graph {
-                            problem: format!("tensor {i} `{name}` refers to buffer {buffer}, which does not exist"),
+                            problem: format!(
+                                "tensor {i} `{name}` refers to buffer {buffer}, which does not exist"
+                            ),
                         })?
                         .map_err(malformed(format!("buffer {buffer}")))?;
                     let inline = b.data().map_err(malformed(format!("buffer {buffer} data")))?;
@@ -147,7 +161,8 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
                         // Large models keep buffers after the flatbuffer, at `offset` (1 means none).
                         _ if offset > 1 => {
                             let start = usize::try_from(offset).ok();
-                            let end = start.zip(usize::try_from(size).ok()).and_then(|(s, n)| s.checked_add(n));
+                            let end =
+                                start.zip(usize::try_from(size).ok()).and_then(|(s, n)| s.checked_add(n));
                             match start.zip(end).and_then(|(s, e)| bytes.get(s..e)) {
                                 Some(d) => Some(d),
                                 None => {
@@ -167,7 +182,9 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
                 Some(_) => None,
                 None if buffer != 0 => {
                     return Err(ImportError::Graph {
-                        problem: format!("tensor {i} `{name}` refers to buffer {buffer}, but the model has no buffers"),
+                        problem: format!(
+                            "tensor {i} `{name}` refers to buffer {buffer}, but the model has no buffers"
+                        ),
                     });
                 }
                 None => None,
@@ -175,7 +192,10 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
             let q = t.quantization().map_err(malformed(ctx("quantization")))?;
             let (scale, zero_point, quantized_dimension) = match q {
                 Some(q) => (
-                    q.scale().map_err(malformed(ctx("scale")))?.map(|v| v.iter().collect()).unwrap_or_default(),
+                    q.scale()
+                        .map_err(malformed(ctx("scale")))?
+                        .map(|v| v.iter().collect())
+                        .unwrap_or_default(),
                     q.zero_point()
                         .map_err(malformed(ctx("zero_point")))?
                         .map(|v| v.iter().collect())
@@ -185,7 +205,16 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
                 None => (Vec::new(), Vec::new(), 0),
             };
             let is_variable = t.is_variable().map_err(malformed(ctx("is_variable")))?;
-            tensors.push(Tensor { name, dtype, shape, data, scale, zero_point, quantized_dimension, is_variable });
+            tensors.push(Tensor {
+                name,
+                dtype,
+                shape,
+                data,
+                scale,
+                zero_point,
+                quantized_dimension,
+                is_variable,
+            });
         }
     }
 
@@ -214,11 +243,13 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
                     problem: format!("operator {i} uses operator code {index}, which does not exist"),
                 })?
                 .map_err(malformed(format!("operator code {index}")))?;
-            let deprecated = code.deprecated_builtin_code().map_err(malformed(format!("operator code {index}")))?;
+            let deprecated =
+                code.deprecated_builtin_code().map_err(malformed(format!("operator code {index}")))?;
             let builtin = code.builtin_code().map_err(malformed(format!("operator code {index}")))?;
             // TFLite's rule: the larger of the two fields (old files fill only the first).
             let builtin = builtin.max(deprecated as i32);
-            let custom = code.custom_code().map_err(malformed(format!("operator code {index} custom_code")))?;
+            let custom =
+                code.custom_code().map_err(malformed(format!("operator code {index} custom_code")))?;
             let (builtin, name) = match custom {
                 Some(c) if builtin == 32 => (-1, format!("custom operator \"{c}\"")),
                 _ => (
@@ -243,11 +274,16 @@ pub(super) fn read(bytes: &[u8]) -> Result<(Vec<Layer>, Io, Io)> {
     let g = read_graph(bytes)?;
     let mut layers = Vec::new();
     let mut current = g.input;
+    // INT32 tensors that only compute a RESHAPE's new shape.
+    let mut shape_tensors = Vec::new();
     check_activation_tensor(&g, current, None)?;
     for (index, (code, name, op)) in g.ops.iter().enumerate() {
         let cx = Cx { g: &g, index, operator: name };
-        let inputs: Vec<i32> =
-            op.inputs().map_err(malformed(format!("operator {index} inputs")))?.map(|v| v.iter().collect()).unwrap_or_default();
+        let inputs: Vec<i32> = op
+            .inputs()
+            .map_err(malformed(format!("operator {index} inputs")))?
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
         let outputs: Vec<i32> = op
             .outputs()
             .map_err(malformed(format!("operator {index} outputs")))?
@@ -261,6 +297,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<(Vec<Layer>, Io, Io)> {
             Some(&t) => cx.tensor_index(t)?,
             None => return Err(cx.err(None, "has no inputs".into())),
         };
+        if matches!(*code, SHAPE | STRIDED_SLICE | PACK) {
+            shape_arithmetic(&cx, *code, &inputs, out, &shape_tensors)?;
+            shape_tensors.push(out);
+            continue;
+        }
         if x != current {
             return Err(cx.err(
                 Some(x),
@@ -272,11 +313,18 @@ pub(super) fn read(bytes: &[u8]) -> Result<(Vec<Layer>, Io, Io)> {
             ));
         }
         check_activation_tensor(&g, out, Some(&cx))?;
+        if let Some(&t) =
+            inputs.iter().skip(1).find(|&&t| usize::try_from(t).is_ok_and(|t| shape_tensors.contains(&t)))
+        {
+            if *code != RESHAPE {
+                return Err(cx.err(Some(t as usize), "takes a computed shape, which only RESHAPE may".into()));
+            }
+        }
         let new = match *code {
             FULLY_CONNECTED => fully_connected(&cx, op, &inputs, out)?,
             QUANTIZE => quantize(&cx, x, out)?,
             DEQUANTIZE => dequantize(&cx, x, out)?,
-            RESHAPE => reshape(&cx, &inputs, x, out)?,
+            RESHAPE => reshape(&cx, &inputs, x, out, &shape_tensors)?,
             RELU => relu(&cx, x, out)?,
             LOGISTIC | TANH => lut(&cx, *code, x, out)?,
             SOFTMAX => softmax(&cx, op, x, out)?,
@@ -294,7 +342,10 @@ pub(super) fn read(bytes: &[u8]) -> Result<(Vec<Layer>, Io, Io)> {
         });
     }
     let io = |t: usize| -> Result<Io> {
-        let t = g.tensors.get(t).ok_or_else(|| ImportError::Graph { problem: format!("tensor {t} does not exist") })?;
+        let t = g
+            .tensors
+            .get(t)
+            .ok_or_else(|| ImportError::Graph { problem: format!("tensor {t} does not exist") })?;
         let len = t.elements().unwrap_or(0);
         Ok(match t.dtype {
             INT8 => Io { name: t.name.clone(), len, dtype: DType::I8, quantization: per_tensor(t).ok() },
@@ -329,7 +380,10 @@ impl Cx<'_> {
     }
 
     fn tensor(&self, t: usize) -> Result<&Tensor<'_>> {
-        self.g.tensors.get(t).ok_or_else(|| self.err(None, format!("refers to tensor {t}, which does not exist")))
+        self.g
+            .tensors
+            .get(t)
+            .ok_or_else(|| self.err(None, format!("refers to tensor {t}, which does not exist")))
     }
 
     /// A constant tensor's data of exactly `n` elements of `width` bytes.
@@ -342,7 +396,11 @@ impl Cx<'_> {
         if want != Some(data.len()) {
             return Err(self.err(
                 Some(t),
-                format!("the {what} buffer holds {} bytes; its shape {:?} needs {n} × {width}", data.len(), tensor.shape),
+                format!(
+                    "the {what} buffer holds {} bytes; its shape {:?} needs {n} × {width}",
+                    data.len(),
+                    tensor.shape
+                ),
             ));
         }
         Ok(data)
@@ -365,12 +423,11 @@ fn check_activation_tensor(g: &Graph<'_>, t: usize, cx: Option<&Cx<'_>>) -> Resu
             type_name(tensor.dtype)
         )));
     }
-    let batch_one = tensor.shape.split_last().is_some_and(|(_, lead)| lead.iter().all(|&d| d == 1));
-    if !batch_one || tensor.shape.iter().any(|&d| d < 1) {
-        return Err(err(format!(
-            "has shape {:?}; constnet imports one sample of a flat vector ([1, n] or [n])",
-            tensor.shape
-        )));
+    // Any shape of positive sizes: a sample is its values in row-major
+    // order (Keras' `Input((28, 28))` is [1, 28, 28]); the FULLY_CONNECTED
+    // checks that its input holds exactly one sample.
+    if tensor.shape.iter().any(|&d| d < 1) {
+        return Err(err(format!("has shape {:?}; constnet needs every dimension at least 1", tensor.shape)));
     }
     Ok(())
 }
@@ -422,7 +479,10 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
     };
     let _ = keep_num_dims; // one sample: [1, n] and [n] hold the same values
     if weights_format != 0 {
-        return Err(cx.err(None, "has shuffled weights (weights_format SHUFFLED4x16INT8); constnet reads DEFAULT".into()));
+        return Err(cx.err(
+            None,
+            "has shuffled weights (weights_format SHUFFLED4x16INT8); constnet reads DEFAULT".into(),
+        ));
     }
     let fused_name = usize::try_from(fused).ok().and_then(|i| ACT_NAMES.get(i)).copied().unwrap_or("unknown");
     let (x, w) = match inputs {
@@ -436,7 +496,11 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
     let wt = cx.tensor(w)?;
     let (outs, ins) = match wt.shape[..] {
         [o, i] if o > 0 && i > 0 => (o as usize, i as usize),
-        _ => return Err(cx.err(Some(w), format!("weights have shape {:?}; expected [outputs, inputs]", wt.shape))),
+        _ => {
+            return Err(
+                cx.err(Some(w), format!("weights have shape {:?}; expected [outputs, inputs]", wt.shape))
+            );
+        }
     };
     let (x_len, out_len) = (len_of(cx, x)?, len_of(cx, out)?);
     if x_len != ins {
@@ -453,7 +517,10 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
                 Some(b) => {
                     let bt = cx.tensor(b)?;
                     if bt.dtype != FLOAT32 {
-                        return Err(cx.err(Some(b), format!("the bias has type {}, expected FLOAT32", type_name(bt.dtype))));
+                        return Err(cx.err(
+                            Some(b),
+                            format!("the bias has type {}, expected FLOAT32", type_name(bt.dtype)),
+                        ));
                     }
                     f32s(cx.constant(b, outs, 4, "bias")?)
                 }
@@ -463,15 +530,22 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
             match fused_name {
                 "NONE" => Ok(vec![dense]),
                 "RELU" => Ok(vec![dense, Layer::Activation { kind: Activation::Relu, len: outs }]),
-                other => Err(cx.err(None, format!("fused activation {other} on an f32 layer has no constnet layer"))),
+                other => {
+                    Err(cx
+                        .err(None, format!("fused activation {other} on an f32 layer has no constnet layer")))
+                }
             }
         }
         (INT8, INT8) => {
             let input = activation_params(cx, x)?;
             let output = activation_params(cx, out)?;
-            let weight: Vec<i8> = cx.constant(w, ins * outs, 1, "weights")?.iter().map(|&v| v as i8).collect();
+            let weight: Vec<i8> =
+                cx.constant(w, ins * outs, 1, "weights")?.iter().map(|&v| v as i8).collect();
             if wt.zero_point.iter().any(|&z| z != 0) {
-                return Err(cx.err(Some(w), "weights have a non-zero zero point; TFLite's int8 weights are symmetric".into()));
+                return Err(cx.err(
+                    Some(w),
+                    "weights have a non-zero zero point; TFLite's int8 weights are symmetric".into(),
+                ));
             }
             let (weight_scale, per_channel) = match wt.scale.len() {
                 1 => (vec![wt.scale[0]; outs], false),
@@ -493,7 +567,10 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
                 Some(b) => {
                     let bt = cx.tensor(b)?;
                     if bt.dtype != INT32 {
-                        return Err(cx.err(Some(b), format!("the bias has type {}, expected INT32", type_name(bt.dtype))));
+                        return Err(cx.err(
+                            Some(b),
+                            format!("the bias has type {}, expected INT32", type_name(bt.dtype)),
+                        ));
                     }
                     cx.constant(b, outs, 4, "bias")?
                         .chunks_exact(4)
@@ -509,10 +586,16 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
                 "RELU" => (lo.max(quantize_bound(0.0, output)), hi),
                 "RELU6" => (lo.max(quantize_bound(0.0, output)), hi.min(quantize_bound(6.0, output))),
                 "RELU_N1_TO_1" => (lo.max(quantize_bound(-1.0, output)), hi.min(quantize_bound(1.0, output))),
-                other => return Err(cx.err(None, format!("fused activation {other} on an int8 layer is not supported"))),
+                other => {
+                    return Err(
+                        cx.err(None, format!("fused activation {other} on an int8 layer is not supported"))
+                    );
+                }
             };
             if min > max {
-                return Err(cx.err(Some(out), format!("the fused {fused_name} clamp [{min}, {max}] is empty")));
+                return Err(
+                    cx.err(Some(out), format!("the fused {fused_name} clamp [{min}, {max}] is empty"))
+                );
             }
             Ok(vec![Layer::QDense {
                 ins,
@@ -535,7 +618,11 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
         )),
         (a, wd) => Err(cx.err(
             Some(x),
-            format!("input {} with weights {}: constnet runs FLOAT32 or INT8 layers", type_name(a), type_name(wd)),
+            format!(
+                "input {} with weights {}: constnet runs FLOAT32 or INT8 layers",
+                type_name(a),
+                type_name(wd)
+            ),
         )),
     }
 }
@@ -565,10 +652,46 @@ fn dequantize(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
     Ok(vec![Layer::Dequantize { len: len_of(cx, x)?, params }])
 }
 
-fn reshape(cx: &Cx<'_>, inputs: &[i32], x: usize, out: usize) -> Result<Vec<Layer>> {
+/// SHAPE, STRIDED_SLICE and PACK on shapes (what Keras' `Flatten` emits to
+/// compute RESHAPE's new shape when the batch size is dynamic): skipped, as
+/// the tensors' static shapes already give the result; checked to produce
+/// INT32 from constants, the shape of a tensor or other such results.
+fn shape_arithmetic(
+    cx: &Cx<'_>,
+    code: i32,
+    inputs: &[i32],
+    out: usize,
+    shape_tensors: &[usize],
+) -> Result<()> {
+    if cx.tensor(out)?.dtype != INT32 {
+        return Err(cx.err(
+            Some(out),
+            "computes something other than an INT32 shape; constnet has no layer for it".into(),
+        ));
+    }
+    for (k, &t) in inputs.iter().enumerate() {
+        let t = cx.tensor_index(t)?;
+        let ok = (code == SHAPE && k == 0) || cx.tensor(t)?.data.is_some() || shape_tensors.contains(&t);
+        if !ok {
+            return Err(cx.err(
+                Some(t),
+                "takes a run-time value other than a shape; constnet has no layer for it".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn reshape(cx: &Cx<'_>, inputs: &[i32], x: usize, out: usize, shape_tensors: &[usize]) -> Result<Vec<Layer>> {
     if let Some(&s) = inputs.get(1) {
-        if s >= 0 && cx.tensor(cx.tensor_index(s)?)?.data.is_none() {
-            return Err(cx.err(None, "takes its new shape at run time; constnet needs it constant".into()));
+        let s = if s >= 0 { Some(cx.tensor_index(s)?) } else { None };
+        if let Some(s) = s {
+            if cx.tensor(s)?.data.is_none() && !shape_tensors.contains(&s) {
+                return Err(cx.err(
+                    Some(s),
+                    "takes its new shape from a run-time value; constnet needs it constant".into(),
+                ));
+            }
         }
     }
     let (xt, ot) = (cx.tensor(x)?, cx.tensor(out)?);
@@ -578,7 +701,7 @@ fn reshape(cx: &Cx<'_>, inputs: &[i32], x: usize, out: usize) -> Result<Vec<Laye
     if xt.dtype == INT8 && activation_params(cx, x)? != activation_params(cx, out)? {
         return Err(cx.err(Some(out), "changes the quantization".into()));
     }
-    // The output was checked to be [1, …, 1, n]; the same count means a flatten.
+    // Row-major values either side: the same count is a flatten.
     if len_of(cx, x)? != len_of(cx, out)? {
         return Err(cx.err(Some(out), "changes the number of values".into()));
     }
@@ -604,7 +727,8 @@ fn relu(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
 
 fn lut(cx: &Cx<'_>, code: i32, x: usize, out: usize) -> Result<Vec<Layer>> {
     let len = len_of(cx, x)?;
-    let (kind, operator) = if code == TANH { (Activation::Tanh, "TANH") } else { (Activation::Sigmoid, "LOGISTIC") };
+    let (kind, operator) =
+        if code == TANH { (Activation::Tanh, "TANH") } else { (Activation::Sigmoid, "LOGISTIC") };
     match cx.tensor(x)?.dtype {
         FLOAT32 => Ok(vec![Layer::Activation { kind, len }]),
         _ => {
@@ -623,12 +747,16 @@ fn lut(cx: &Cx<'_>, code: i32, x: usize, out: usize) -> Result<Vec<Layer>> {
 fn softmax(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
     let _ = out;
     let beta = match op.builtin_options() {
-        Ok(Some(fb::BuiltinOptionsRef::SoftmaxOptions(o))) => o.beta().map_err(malformed("SoftmaxOptions"))?,
+        Ok(Some(fb::BuiltinOptionsRef::SoftmaxOptions(o))) => {
+            o.beta().map_err(malformed("SoftmaxOptions"))?
+        }
         Ok(_) => 1.0,
         Err(e) => return Err(malformed(format!("operator {} builtin_options", cx.index))(e)),
     };
     match cx.tensor(x)?.dtype {
-        FLOAT32 if beta == 1.0 => Ok(vec![Layer::Activation { kind: Activation::Softmax, len: len_of(cx, x)? }]),
+        FLOAT32 if beta == 1.0 => {
+            Ok(vec![Layer::Activation { kind: Activation::Softmax, len: len_of(cx, x)? }])
+        }
         FLOAT32 => Err(cx.err(None, format!("softmax with beta {beta}; constnet's Softmax has beta 1"))),
         _ => Err(cx.err(
             Some(x),
