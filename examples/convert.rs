@@ -86,23 +86,35 @@ fn report(model: &Model, path: &std::path::Path) {
 
 fn run_npy(model: &Model, inputs: &std::path::Path, outputs: &std::path::Path) -> Result<usize, String> {
     let bytes = std::fs::read(inputs).map_err(|e| format!("{}: {e}", inputs.display()))?;
-    let npy = npyz::NpyFile::new(&bytes[..]).map_err(|e| format!("{}: not a .npy file: {e}", inputs.display()))?;
+    let npy =
+        npyz::NpyFile::new(&bytes[..]).map_err(|e| format!("{}: not a .npy file: {e}", inputs.display()))?;
     let shape = npy.shape().to_vec();
     let width = match shape[..] {
         [n] => n as usize,
         [_, n] => n as usize,
-        _ => return Err(format!("{}: shape {shape:?}; expected [samples, values] or [values]", inputs.display())),
+        _ => {
+            return Err(format!(
+                "{}: shape {shape:?}; expected [samples, values] or [values]",
+                inputs.display()
+            ));
+        }
     };
     if width != model.input().len {
-        return Err(format!("{}: {width} values per sample, the network takes {}", inputs.display(), model.input().len));
+        return Err(format!(
+            "{}: {width} values per sample, the network takes {}",
+            inputs.display(),
+            model.input().len
+        ));
     }
     let samples: Vec<Values> = match model.input().dtype {
         DType::I8 => {
-            let v: Vec<i8> = npy.into_vec().map_err(|e| format!("{}: expected int8 values: {e}", inputs.display()))?;
+            let v: Vec<i8> =
+                npy.into_vec().map_err(|e| format!("{}: expected int8 values: {e}", inputs.display()))?;
             v.chunks(width.max(1)).map(|c| Values::I8(c.to_vec())).collect()
         }
         DType::F32 => {
-            let v: Vec<f32> = npy.into_vec().map_err(|e| format!("{}: expected float32 values: {e}", inputs.display()))?;
+            let v: Vec<f32> =
+                npy.into_vec().map_err(|e| format!("{}: expected float32 values: {e}", inputs.display()))?;
             v.chunks(width.max(1)).map(|c| Values::F32(c.to_vec())).collect()
         }
     };

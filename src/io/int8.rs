@@ -225,7 +225,9 @@ impl<'a> Reader<'a> {
     /// The zero points, clamp, weights and bias shared by both int8 dense
     /// layers.
     #[allow(clippy::type_complexity)]
-    const fn dense_common<const IN: usize, const OUT: usize>(&mut self) -> (i8, i8, i8, i8, [[i8; IN]; OUT], [i32; OUT]) {
+    const fn dense_common<const IN: usize, const OUT: usize>(
+        &mut self,
+    ) -> (i8, i8, i8, i8, [[i8; IN]; OUT], [i32; OUT]) {
         let (zp_in, zp_out, mut act_min, act_max) = (self.i8(), self.i8(), self.i8(), self.i8());
         let mut weight = [[0i8; IN]; OUT];
         let mut o = 0;

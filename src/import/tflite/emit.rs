@@ -147,8 +147,9 @@ impl Model {
                         }
                     }
                     Arithmetic::Micro => {
-                        let m: Vec<_> =
-                            (0..*outs).map(|o| quantize_multiplier(litert_scale(input.0, weight_scale[o], output.0))).collect();
+                        let m: Vec<_> = (0..*outs)
+                            .map(|o| quantize_multiplier(litert_scale(input.0, weight_scale[o], output.0)))
+                            .collect();
                         out.extend(m.iter().flat_map(|m| m.mantissa.to_le_bytes()));
                         out.extend(m.iter().map(|m| m.shift as u8));
                     }

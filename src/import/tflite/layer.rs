@@ -184,18 +184,23 @@ impl fmt::Display for Layer {
             Layer::Dense { ins, outs, .. } => write!(f, "Dense {ins} -> {outs} (f32)"),
             Layer::Activation { kind, len } => write!(f, "{} over {len} (f32)", kind.name()),
             Layer::QDense { ins, outs, input, weight_scale, per_channel, output, clamp, fused, .. } => {
-                let (lo, hi) = weight_scale
-                    .iter()
-                    .fold((f32::INFINITY, 0f32), |(lo, hi), &s| (lo.min(s), hi.max(s)));
+                let (lo, hi) =
+                    weight_scale.iter().fold((f32::INFINITY, 0f32), |(lo, hi), &s| (lo.min(s), hi.max(s)));
                 write!(f, "int8 dense {ins} -> {outs}: input scale {} zp {}, ", input.0, input.1)?;
                 if *per_channel {
                     write!(f, "weights per-channel scales {lo:e}..{hi:e}, ")?;
                 } else {
                     write!(f, "weights per-tensor scale {hi:e}, ")?;
                 }
-                write!(f, "output scale {} zp {}, fused {fused} (clamp [{}, {}])", output.0, output.1, clamp.0, clamp.1)
+                write!(
+                    f,
+                    "output scale {} zp {}, fused {fused} (clamp [{}, {}])",
+                    output.0, output.1, clamp.0, clamp.1
+                )
             }
-            Layer::QRelu { len, clamp } => write!(f, "int8 ReLU over {len}: clamp [{}, {}]", clamp.0, clamp.1),
+            Layer::QRelu { len, clamp } => {
+                write!(f, "int8 ReLU over {len}: clamp [{}, {}]", clamp.0, clamp.1)
+            }
             Layer::QLut { len, operator, .. } => write!(f, "int8 {operator} over {len}: 256-entry table"),
             Layer::Quantize { len, params } => {
                 write!(f, "Quantize {len} f32 -> int8: scale {} zp {}", params.0, params.1)

@@ -60,13 +60,19 @@ impl Model {
         let want = self.input.len;
         match (input, self.input.dtype) {
             (Values::F32(_), super::DType::I8) => {
-                return Err(ImportError::Input { problem: "f32 values given, the network takes int8".into() });
+                return Err(ImportError::Input {
+                    problem: "f32 values given, the network takes int8".into(),
+                });
             }
             (Values::I8(_), super::DType::F32) => {
-                return Err(ImportError::Input { problem: "int8 values given, the network takes f32".into() });
+                return Err(ImportError::Input {
+                    problem: "int8 values given, the network takes f32".into(),
+                });
             }
             _ if input.len() != want => {
-                return Err(ImportError::Input { problem: format!("{} values given, the network takes {want}", input.len()) });
+                return Err(ImportError::Input {
+                    problem: format!("{} values given, the network takes {want}", input.len()),
+                });
             }
             _ => {}
         }
@@ -78,7 +84,8 @@ impl Model {
     }
 
     fn step(&self, l: &Layer, v: Values) -> Result<Values, ImportError> {
-        let mismatch = || ImportError::Input { problem: format!("layer `{l}` got values of the other dtype") };
+        let mismatch =
+            || ImportError::Input { problem: format!("layer `{l}` got values of the other dtype") };
         Ok(match (l, v) {
             (Layer::Dense { ins, outs, weight, bias }, Values::F32(x)) => {
                 let mut y = vec![0.0; *outs];
@@ -98,16 +105,22 @@ impl Model {
                 }
                 Values::F32(x)
             }
-            (Layer::QDense { ins, outs, weight, bias, input, weight_scale, output, clamp, .. }, Values::I8(x)) => {
+            (
+                Layer::QDense { ins, outs, weight, bias, input, weight_scale, output, clamp, .. },
+                Values::I8(x),
+            ) => {
                 let (ins, outs) = (*ins, *outs);
                 // Fold the input zero point into the bias, as the typed layers do.
                 let kernel_bias: Vec<i32> = (0..outs)
                     .map(|o| {
-                        let sum = weight[o * ins..(o + 1) * ins].iter().fold(0i32, |s, &w| s.wrapping_add(w as i32));
+                        let sum = weight[o * ins..(o + 1) * ins]
+                            .iter()
+                            .fold(0i32, |s, &w| s.wrapping_add(w as i32));
                         bias[o].wrapping_sub(sum.wrapping_mul(input.1 as i32))
                     })
                     .collect();
-                let scales: Vec<f64> = (0..outs).map(|o| litert_scale(input.0, weight_scale[o], output.0)).collect();
+                let scales: Vec<f64> =
+                    (0..outs).map(|o| litert_scale(input.0, weight_scale[o], output.0)).collect();
                 let (zp, min, max) = (output.1 as i32, clamp.0 as i32, clamp.1 as i32);
                 let mut y = vec![0i8; outs];
                 match self.arithmetic {
@@ -122,7 +135,13 @@ impl Model {
                         let m: Vec<_> = scales.iter().map(|&s| quantize_multiplier(s)).collect();
                         let multiplier: Vec<i32> = m.iter().map(|m| m.mantissa).collect();
                         let shift: Vec<i8> = m.iter().map(|m| m.shift).collect();
-                        let rq = int8::Requant { multiplier: &multiplier, shift: &shift, output_zero_point: zp, min, max };
+                        let rq = int8::Requant {
+                            multiplier: &multiplier,
+                            shift: &shift,
+                            output_zero_point: zp,
+                            min,
+                            max,
+                        };
                         int8::dense_forward(weight, &kernel_bias, &x, &mut y, ins, outs, &rq);
                     }
                 }
