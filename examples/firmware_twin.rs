@@ -17,6 +17,7 @@
 //! cargo run --release --example firmware_twin -- sine             # = firmware bin `sine`
 //! cargo run --release --example firmware_twin -- sine_int8        # … and so on for every bin name
 //! cargo run --release --example firmware_twin -- quadrants_int8
+//! cargo run --release --example firmware_twin -- tflite_sine      # the TFLite interpreter's outputs
 //! cargo run --release --example firmware_twin -- anomaly_f32
 //! cargo run --release --example firmware_twin -- anomaly_int8
 //! ```
@@ -73,6 +74,13 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
             );
             common::sine_int8_predictions(&net, out)?;
         }
+        "tflite_sine" => {
+            // The interpreter's outputs, not a desktop run: the device must
+            // compute what TensorFlow Lite computed.
+            let net: common::TfliteSine = io::int8::from_bytes(common::TFLITE_SINE_Q8)?;
+            assert_eq!(net, common::TFLITE_SINE, "run-time and compile-time int8 loaders disagree");
+            common::tflite_sine_lines(out, |k, _| common::TFLITE_SINE_INTERPRETER[k] as i8)?;
+        }
         "quadrants_int8" => {
             let net: QuadrantsInt8 = io::int8::from_bytes(common::QUADRANTS_Q8)?;
             assert_eq!(net, common::QUADRANTS_INT8, "run-time and compile-time int8 loaders disagree");
@@ -106,7 +114,7 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => {
             return Err(
-                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|anomaly_f32|anomaly_int8"
+                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|tflite_sine|anomaly_f32|anomaly_int8"
                     .into(),
             );
         }

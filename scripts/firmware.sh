@@ -7,7 +7,8 @@
 #     device on RISC-V; a panic or failed check exits 1, a hang is killed by
 #     `timeout`),
 #   * the `out:` lines — predictions of the desktop-trained f32 and int8
-#     models and of the seeded anomaly-detection autoencoder (f32 and int8)
+#     models, of the TFLite-converted sine model (compared with the TFLite
+#     interpreter's outputs), and of the seeded anomaly-detection autoencoder (f32 and int8)
 #     as bit patterns, and the on-device training run — are identical to the
 #     desktop twin's (examples/firmware_twin.rs, same source files),
 #   * no binary links an allocator.
@@ -27,9 +28,9 @@ TARGETS=("$M4" "$M0" "$RV")
 # What runs where (and is compared with the desktop). The autoencoder needs
 # the M4F's 4 MB of flash.
 declare -A RUN=(
-  [$M4]="quadrants sine sine_int8 quadrants_int8 anomaly_f32 anomaly_int8"
-  [$M0]="quadrants sine sine_int8 quadrants_int8"
-  [$RV]="quadrants sine sine_int8 quadrants_int8"
+  [$M4]="quadrants sine sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8"
+  [$M0]="quadrants sine sine_int8 quadrants_int8 tflite_sine"
+  [$RV]="quadrants sine sine_int8 quadrants_int8 tflite_sine"
 )
 # Self-checking binaries without a desktop twin: only their exit status counts.
 # (f32_kernel_check's stack does not fit the Cortex-M0's 16 KiB of RAM.)
@@ -41,7 +42,7 @@ for c in "int8_kernel_check:$M4 $M0 $RV" "f32_kernel_check:$M4 $RV"; do
 done
 # Cargo features per target: the autoencoder binaries only on the M4F.
 declare -A FEATURES=([$M4]="--features anomaly" [$M0]="" [$RV]="")
-TWIN_BINS=(quadrants sine sine_int8 quadrants_int8 anomaly_f32 anomaly_int8)
+TWIN_BINS=(quadrants sine sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=0

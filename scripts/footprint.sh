@@ -33,9 +33,9 @@ declare -A FEATURES=([$M4]="--features anomaly" [$M0]="" [$RV]="")
 declare -A CORE=([$M4]="Cortex-M4F" [$M0]="Cortex-M0" [$RV]="RISC-V rv32imc")
 # Binaries sized and run per core (the autoencoder only on the M4F's 4 MB of flash).
 declare -A SIZED=(
-  [$M4]="sine quadrants sine_int8 quadrants_int8 anomaly_f32 anomaly_int8"
-  [$M0]="sine quadrants sine_int8 quadrants_int8"
-  [$RV]="sine quadrants sine_int8 quadrants_int8"
+  [$M4]="sine quadrants sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8"
+  [$M0]="sine quadrants sine_int8 quadrants_int8 tflite_sine"
+  [$RV]="sine quadrants sine_int8 quadrants_int8 tflite_sine"
 )
 LAYER_BENCH=bench_int8_layer # another engineer's multi-window kernel benchmark, counted if present
 rustup target add "${TARGETS[@]}" >/dev/null 2>&1
@@ -203,6 +203,11 @@ predictions bit-identical to the desktop's.
   quadrants points, \`cargo run --release --example firmware_models\` writes
   \`models/sine.q8\` and \`models/quadrants.q8\`), in flash through \`load_static_int8!\`, f32 in and
   f32 out (\`Quantize\`, int8 layers, \`Dequantize\`); quadrants' tanh is a 256-entry table.
+- **tflite_sine**: the TFLM "hello world" sine model (1-16-16-1 ReLU) trained in Keras and converted
+  to full-integer int8 by the TensorFlow Lite converter (\`scripts/tflite_fixtures.py\`), imported by
+  \`examples/convert.rs\` as \`(QDenseLiteRt<1, 16>, QDenseLiteRt<16, 16>, QDenseLiteRt<16, 1>)\`, int8
+  in and out, run on the fixture's 64 inputs; every output equals the TFLite interpreter's
+  (\`BUILTIN_REF\`). Its requantization is \`f64\` (software floating point on all three cores).
 - **anomaly_f32**, **anomaly_int8**: the MLPerf Tiny anomaly-detection autoencoder's shape,
   640-128-128-128-128-8-128-128-128-128-640 with ReLU after every layer but the last (264,192
   multiply-adds), with seeded He-initialised weights (not trained: this measures size, speed and

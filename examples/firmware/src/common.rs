@@ -447,3 +447,58 @@ pub fn anomaly_report<W: Write>(
         .end()?;
     Ok(hash)
 }
+
+/// The TensorFlow Lite Micro "hello world" sine model (1-16-16-1, ReLU)
+/// trained in Keras and converted to full-integer int8 by the TFLite
+/// converter (`scripts/tflite_fixtures.py`), imported by
+/// `examples/convert.rs` into the type it printed: int8 in, int8 out, with
+/// the desktop interpreter's (`BUILTIN_REF`) arithmetic.
+pub type TfliteSine = (
+    constnet::quant::QDenseLiteRt<1, 16>,
+    constnet::quant::QDenseLiteRt<16, 16>,
+    constnet::quant::QDenseLiteRt<16, 1>,
+);
+
+/// The converter's model file for [`TfliteSine`].
+pub const TFLITE_SINE_Q8: &[u8] = include_bytes!("../../../tests/data/tflite/sine_int8.q8");
+
+/// The imported sine model, checked and built by the compiler; in flash.
+pub static TFLITE_SINE: TfliteSine = constnet::load_static_int8!(
+    TFLITE_SINE_Q8 => (QDenseLiteRt, QDenseLiteRt, QDenseLiteRt)
+);
+
+/// The data of a version-1 `.npy` file: what follows its 10-byte preamble
+/// and the header length it gives (empty if the bytes are shorter).
+pub const fn npy_data(b: &[u8]) -> &[u8] {
+    if b.len() < 10 {
+        return &[];
+    }
+    let start = 10 + (b[8] as usize | (b[9] as usize) << 8);
+    if start > b.len() { &[] } else { b.split_at(start).1 }
+}
+
+/// The fixture's int8 inputs, one per sample (`sine_int8.input.npy`).
+pub const TFLITE_SINE_INPUTS: &[u8] =
+    npy_data(include_bytes!("../../../tests/data/tflite/sine_int8.input.npy"));
+
+/// The interpreter's int8 outputs for them (`sine_int8.ref.npy`, reference
+/// kernels).
+pub const TFLITE_SINE_INTERPRETER: &[u8] =
+    npy_data(include_bytes!("../../../tests/data/tflite/sine_int8.ref.npy"));
+
+/// Prints `out: tflite-sine k x y` for every fixture input, with `y` from
+/// `output(k, x)`, and returns how many differ from the interpreter's.
+pub fn tflite_sine_lines<W: Write>(
+    out: &mut W,
+    output: impl Fn(usize, i8) -> i8,
+) -> Result<usize, fmt::Error> {
+    let mut differ = 0;
+    let mut line = Line::new(out);
+    for (k, (&x, &want)) in TFLITE_SINE_INPUTS.iter().zip(TFLITE_SINE_INTERPRETER).enumerate() {
+        let y = output(k, x as i8);
+        differ += usize::from(y != want as i8);
+        line.str("out: tflite-sine ").dec(k as i32, 2).str(" x ").dec(x as i8 as i32, 4);
+        line.str(" y ").dec(y as i32, 4).end()?;
+    }
+    Ok(differ)
+}
