@@ -20,7 +20,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-60}
 RUNS=${FUZZ_RUNS:-}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(f32_from_bytes f32_body check int8_from_bytes int8_body idx_parse)
+  TARGETS=(f32_from_bytes f32_body check int8_from_bytes int8_body idx_parse tflite_import torch_safetensors)
 fi
 
 # Installs nightly only when it is missing (rustup would otherwise update it on every run).
