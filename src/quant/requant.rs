@@ -193,6 +193,41 @@ pub const fn multiply_by_quantized_multiplier_single_rounding(x: i32, mantissa: 
     ((x as i64 * mantissa as i64 + round) >> total) as i32
 }
 
+/// LiteRT's reference int8 requantization (TensorFlow Lite's desktop
+/// interpreter, `BUILTIN_REF` kernels): `round(acc · scale)` in `f64`,
+/// ties away from zero, then the zero point and the clamp:
+///
+/// ```text
+/// y = clamp(i32(round(f64(acc) · scale)) + zero_point, min, max)
+/// ```
+///
+/// `scale` is the layer's `f64(s_in) · f64(s_w) / f64(s_out)`. No Q31
+/// mantissa in between, so it differs from
+/// [`multiply_by_quantized_multiplier`] wherever the 31-bit mantissa rounds
+/// a product across a half. The product and `round` are IEEE operations
+/// (software `f64` on cores without a double FPU), so every target gives
+/// the same bits. A product beyond the `i32` range (which TFLite leaves
+/// undefined) saturates. Never panics.
+///
+/// ```
+/// use constnet::quant::requant::requantize_f64;
+/// assert_eq!(requantize_f64(5, 0.5, 0, -128, 127), 3); // 2.5 rounds away from zero
+/// assert_eq!(requantize_f64(-5, 0.5, 0, -128, 127), -3);
+/// assert_eq!(requantize_f64(1000, 0.5, 10, -128, 127), 127);
+/// ```
+#[inline]
+pub fn requantize_f64(acc: i32, scale: f64, zero_point: i32, min: i32, max: i32) -> i8 {
+    let v = libm::round(acc as f64 * scale) as i32;
+    let v = v.saturating_add(zero_point);
+    (if v < min {
+        min
+    } else if v > max {
+        max
+    } else {
+        v
+    }) as i8
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,39 +329,4 @@ mod tests {
             }
         }
     }
-}
-
-/// LiteRT's reference int8 requantization (TensorFlow Lite's desktop
-/// interpreter, `BUILTIN_REF` kernels): `round(acc · scale)` in `f64`,
-/// ties away from zero, then the zero point and the clamp:
-///
-/// ```text
-/// y = clamp(i32(round(f64(acc) · scale)) + zero_point, min, max)
-/// ```
-///
-/// `scale` is the layer's `f64(s_in) · f64(s_w) / f64(s_out)`. No Q31
-/// mantissa in between, so it differs from
-/// [`multiply_by_quantized_multiplier`] wherever the 31-bit mantissa rounds
-/// a product across a half. The product and `round` are IEEE operations
-/// (software `f64` on cores without a double FPU), so every target gives
-/// the same bits. A product beyond the `i32` range (which TFLite leaves
-/// undefined) saturates. Never panics.
-///
-/// ```
-/// use constnet::quant::requant::requantize_f64;
-/// assert_eq!(requantize_f64(5, 0.5, 0, -128, 127), 3); // 2.5 rounds away from zero
-/// assert_eq!(requantize_f64(-5, 0.5, 0, -128, 127), -3);
-/// assert_eq!(requantize_f64(1000, 0.5, 10, -128, 127), 127);
-/// ```
-#[inline]
-pub fn requantize_f64(acc: i32, scale: f64, zero_point: i32, min: i32, max: i32) -> i8 {
-    let v = libm::round(acc as f64 * scale) as i32;
-    let v = v.saturating_add(zero_point);
-    (if v < min {
-        min
-    } else if v > max {
-        max
-    } else {
-        v
-    }) as i8
 }

@@ -142,8 +142,8 @@ impl Model {
                 out.extend(bias.iter().flat_map(|v| v.to_le_bytes()));
                 match self.arithmetic {
                     Arithmetic::LiteRt => {
-                        for o in 0..*outs {
-                            out.extend(litert_scale(input.0, weight_scale[o], output.0).to_le_bytes());
+                        for &s in weight_scale.iter().take(*outs) {
+                            out.extend(litert_scale(input.0, s, output.0).to_le_bytes());
                         }
                     }
                     Arithmetic::Micro => {

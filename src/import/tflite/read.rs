@@ -315,10 +315,9 @@ pub(super) fn read(bytes: &[u8]) -> Result<(Vec<Layer>, Io, Io)> {
         check_activation_tensor(&g, out, Some(&cx))?;
         if let Some(&t) =
             inputs.iter().skip(1).find(|&&t| usize::try_from(t).is_ok_and(|t| shape_tensors.contains(&t)))
+            && *code != RESHAPE
         {
-            if *code != RESHAPE {
-                return Err(cx.err(Some(t as usize), "takes a computed shape, which only RESHAPE may".into()));
-            }
+            return Err(cx.err(Some(t as usize), "takes a computed shape, which only RESHAPE may".into()));
         }
         let new = match *code {
             FULLY_CONNECTED => fully_connected(&cx, op, &inputs, out)?,
@@ -685,13 +684,14 @@ fn shape_arithmetic(
 fn reshape(cx: &Cx<'_>, inputs: &[i32], x: usize, out: usize, shape_tensors: &[usize]) -> Result<Vec<Layer>> {
     if let Some(&s) = inputs.get(1) {
         let s = if s >= 0 { Some(cx.tensor_index(s)?) } else { None };
-        if let Some(s) = s {
-            if cx.tensor(s)?.data.is_none() && !shape_tensors.contains(&s) {
-                return Err(cx.err(
-                    Some(s),
-                    "takes its new shape from a run-time value; constnet needs it constant".into(),
-                ));
-            }
+        if let Some(s) = s
+            && cx.tensor(s)?.data.is_none()
+            && !shape_tensors.contains(&s)
+        {
+            return Err(cx.err(
+                Some(s),
+                "takes its new shape from a run-time value; constnet needs it constant".into(),
+            ));
         }
     }
     let (xt, ot) = (cx.tensor(x)?, cx.tensor(out)?);
