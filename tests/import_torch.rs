@@ -194,3 +194,68 @@ fn non_finite_weights_are_refused_and_leave_the_network_unchanged() {
     );
     assert_eq!(net, before);
 }
+
+/// A safetensors file from a hand-written header (no padding) and data.
+fn raw(header: &str, data: &[u8]) -> Vec<u8> {
+    let mut b = (header.len() as u64).to_le_bytes().to_vec();
+    b.extend(header.as_bytes());
+    b.extend(data);
+    b
+}
+
+fn dense_header(weight: [usize; 2], bias: [usize; 2]) -> String {
+    format!(
+        r#"{{"0.weight":{{"dtype":"F32","shape":[1,2],"data_offsets":[{},{}]}},"0.bias":{{"dtype":"F32","shape":[1],"data_offsets":[{},{}]}}}}"#,
+        weight[0], weight[1], bias[0], bias[1]
+    )
+}
+
+#[test]
+fn offsets_out_of_range_overlapping_or_misaligned_are_errors() {
+    let data: Vec<u8> = [1.0f32, 2.0, 3.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let load = |b: &[u8]| torch::from_safetensors::<Dense<2, 1>>(b);
+    // Unpadded header (data starts at an odd offset) and an unaligned buffer: fine.
+    let good = raw(&dense_header([0, 8], [8, 12]), &data);
+    assert_ne!((8 + dense_header([0, 8], [8, 12]).len()) % 4, 0, "the data should start unaligned");
+    let mut shifted = vec![0u8];
+    shifted.extend(&good);
+    for b in [&good[..], &shifted[1..]] {
+        let net = load(b).unwrap();
+        assert_eq!((net.weight(), net.bias()), (&[[1.0, 2.0]], &[3.0]));
+    }
+    // Data in another order than the header's is valid too.
+    let reordered = load(&raw(&dense_header([4, 12], [0, 4]), &data)).unwrap();
+    assert_eq!((reordered.weight(), reordered.bias()), (&[[2.0, 3.0]], &[1.0]));
+    for (what, bytes) in [
+        ("overlapping", raw(&dense_header([0, 8], [4, 8]), &data[..8])),
+        ("beyond the data", raw(&dense_header([0, 8], [8, 12]), &data[..8])),
+        ("data after the last tensor", raw(&dense_header([0, 8], [8, 12]), &[&data[..], &[0; 4]].concat())),
+        ("7 bytes for two f32", raw(&dense_header([0, 7], [7, 11]), &data[..11])),
+        ("header length past the end", {
+            let mut b = good.clone();
+            b[..8].copy_from_slice(&(good.len() as u64).to_le_bytes());
+            b
+        }),
+        ("header length 2^40", {
+            let mut b = good.clone();
+            b[..8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+            b
+        }),
+    ] {
+        assert!(matches!(load(&bytes), Err(TorchError::Format(_))), "{what}: {:?}", load(&bytes));
+    }
+}
+
+#[test]
+fn another_network_type_is_a_shape_error() {
+    type Narrow = (Dense<4, 15>, Relu, Dense<15, 8>, Tanh, Dense<8, 3>, Sigmoid);
+    let err = torch::from_safetensors::<Narrow>(&bytes("mlp.safetensors")).unwrap_err();
+    assert_eq!(err, TorchError::Shape { name: "0.weight".into(), expected: vec![15, 4], found: vec![16, 4] });
+    assert_eq!(err.to_string(), "tensor `0.weight` has shape [16, 4]; the network needs [15, 4]");
+    type Shallow = (Dense<4, 16>, Relu, Dense<16, 8>, Tanh);
+    let err = torch::from_safetensors::<Shallow>(&bytes("mlp.safetensors")).unwrap_err();
+    assert_eq!(err, TorchError::Unexpected { name: "4.bias".into() });
+    type Deeper = (Dense<4, 16>, Relu, Dense<16, 8>, Tanh, Dense<8, 3>, Sigmoid, Dense<3, 1>);
+    let err = torch::from_safetensors::<Deeper>(&bytes("mlp.safetensors")).unwrap_err();
+    assert_eq!(err, TorchError::Missing { name: "6.weight".into() });
+}
