@@ -145,8 +145,8 @@ fn sine_int8_with_float_edges_is_bit_identical() {
             w.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
         );
     }
-    assert!(matches!(model.layers().first(), Some(tflite::Layer::Quantize { .. })));
-    assert!(matches!(model.layers().last(), Some(tflite::Layer::Dequantize { .. })));
+    assert!(matches!(model.layers().first(), Some(tflite::ImportedLayer::ToInt8 { .. })));
+    assert!(matches!(model.layers().last(), Some(tflite::ImportedLayer::ToF32 { .. })));
 }
 
 #[test]
@@ -231,7 +231,7 @@ fn sine_float_io_and_f32_as_typed_networks() {
 #[test]
 fn act_int8_layers_and_tables() {
     let model = import("act_int8");
-    let luts = model.layers().iter().filter(|l| matches!(l, tflite::Layer::QLut { .. })).count();
+    let luts = model.layers().iter().filter(|l| matches!(l, tflite::ImportedLayer::TableInt8 { .. })).count();
     assert_eq!(luts, 2, "{:#?}", model.rust_type());
     // The type takes the tables through the int8 format unchanged.
     let file = model.to_model_bytes();

@@ -66,7 +66,7 @@ mod run;
 mod schema;
 
 pub use error::ImportError;
-pub use layer::{Activation, DType, Io, Layer};
+pub use layer::{Activation, DType, ImportedLayer, Io};
 pub use run::Values;
 
 /// How an imported int8 FULLY_CONNECTED rounds its accumulators to int8.
@@ -91,7 +91,7 @@ pub enum Arithmetic {
 /// with their parameters, and the network's input and output.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
-    layers: Vec<Layer>,
+    layers: Vec<ImportedLayer>,
     input: Io,
     output: Io,
     arithmetic: Arithmetic,
@@ -119,7 +119,7 @@ pub fn import(bytes: &[u8], arithmetic: Arithmetic) -> Result<Model, ImportError
 
 impl Model {
     /// The layers, in network order.
-    pub fn layers(&self) -> &[Layer] {
+    pub fn layers(&self) -> &[ImportedLayer] {
         &self.layers
     }
 
@@ -142,6 +142,6 @@ impl Model {
     /// read by [`load_static_int8!`](crate::load_static_int8!)); otherwise
     /// it is an f32 network (`.cnet`, [`load_static!`](crate::load_static!)).
     pub fn is_int8(&self) -> bool {
-        self.layers.iter().any(Layer::is_int8)
+        self.layers.iter().any(ImportedLayer::is_int8)
     }
 }

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use std::{format, prelude::rust_2024::*, vec};
 
-use super::layer::{Activation, Layer};
+use super::layer::{Activation, ImportedLayer};
 use super::{Arithmetic, Model};
 use crate::io::int8::Int8Params;
 use crate::params::fingerprint;
@@ -63,15 +63,15 @@ impl Model {
         }
     }
 
-    fn kind(&self, l: &Layer) -> &'static str {
+    fn kind(&self, l: &ImportedLayer) -> &'static str {
         match l {
-            Layer::Dense { .. } => "Dense",
-            Layer::Activation { kind, .. } => kind.name(),
-            Layer::QDense { .. } => self.dense_name(),
-            Layer::QRelu { .. } => "QRelu",
-            Layer::QLut { .. } => "QLut",
-            Layer::Quantize { .. } => "Quantize",
-            Layer::Dequantize { .. } => "Dequantize",
+            ImportedLayer::FullyConnected { .. } => "Dense",
+            ImportedLayer::Activation { kind, .. } => kind.name(),
+            ImportedLayer::FullyConnectedInt8 { .. } => self.dense_name(),
+            ImportedLayer::ReluInt8 { .. } => "QRelu",
+            ImportedLayer::TableInt8 { .. } => "QLut",
+            ImportedLayer::ToInt8 { .. } => "Quantize",
+            ImportedLayer::ToF32 { .. } => "Dequantize",
         }
     }
 
@@ -79,8 +79,9 @@ impl Model {
     /// `(QDenseLiteRt<1, 16>, QDenseLiteRt<16, 16>, QDenseLiteRt<16, 1>)`.
     /// More than eight layers nest: the first seven and a tuple of the rest.
     pub fn rust_type(&self) -> String {
-        nest(&self.layers, &|l: &Layer| match *l {
-            Layer::Dense { ins, outs, .. } | Layer::QDense { ins, outs, .. } => {
+        nest(&self.layers, &|l: &ImportedLayer| match *l {
+            ImportedLayer::FullyConnected { ins, outs, .. }
+            | ImportedLayer::FullyConnectedInt8 { ins, outs, .. } => {
                 format!("{}<{ins}, {outs}>", self.kind(l))
             }
             _ => self.kind(l).to_string(),
@@ -91,24 +92,28 @@ impl Model {
     /// [`load_static_int8!`](crate::load_static_int8!) after `=>`, nested
     /// like [`rust_type`](Self::rust_type): `(Dense, Relu, Dense)`.
     pub fn load_static_layers(&self) -> String {
-        let s = nest(&self.layers, &|l: &Layer| self.kind(l).to_string());
+        let s = nest(&self.layers, &|l: &ImportedLayer| self.kind(l).to_string());
         if self.layers.len() == 1 { format!("({s})") } else { s }
     }
 
     /// The architecture fingerprint the network's type has
     /// ([`Params::FINGERPRINT`] or [`Int8Params::FINGERPRINT`]).
     pub fn fingerprint(&self) -> u64 {
-        nest_fingerprint(&self.layers, &|l: &Layer| match *l {
-            Layer::Dense { ins, outs, .. } => dense_fingerprint("Dense", ins, outs),
-            Layer::Activation { kind: Activation::Relu, .. } => <Relu as Params>::FINGERPRINT,
-            Layer::Activation { kind: Activation::Sigmoid, .. } => <Sigmoid as Params>::FINGERPRINT,
-            Layer::Activation { kind: Activation::Tanh, .. } => <Tanh as Params>::FINGERPRINT,
-            Layer::Activation { kind: Activation::Softmax, .. } => <Softmax as Params>::FINGERPRINT,
-            Layer::QDense { ins, outs, .. } => dense_fingerprint(self.dense_name(), ins, outs),
-            Layer::QRelu { .. } => <crate::quant::QRelu as Int8Params>::FINGERPRINT,
-            Layer::QLut { .. } => <crate::quant::QLut as Int8Params>::FINGERPRINT,
-            Layer::Quantize { .. } => <crate::quant::Quantize as Int8Params>::FINGERPRINT,
-            Layer::Dequantize { .. } => <crate::quant::Dequantize as Int8Params>::FINGERPRINT,
+        nest_fingerprint(&self.layers, &|l: &ImportedLayer| match *l {
+            ImportedLayer::FullyConnected { ins, outs, .. } => dense_fingerprint("Dense", ins, outs),
+            ImportedLayer::Activation { kind: Activation::Rectifier, .. } => <Relu as Params>::FINGERPRINT,
+            ImportedLayer::Activation { kind: Activation::Logistic, .. } => <Sigmoid as Params>::FINGERPRINT,
+            ImportedLayer::Activation { kind: Activation::HyperbolicTangent, .. } => {
+                <Tanh as Params>::FINGERPRINT
+            }
+            ImportedLayer::Activation { kind: Activation::SoftMax, .. } => <Softmax as Params>::FINGERPRINT,
+            ImportedLayer::FullyConnectedInt8 { ins, outs, .. } => {
+                dense_fingerprint(self.dense_name(), ins, outs)
+            }
+            ImportedLayer::ReluInt8 { .. } => <crate::quant::QRelu as Int8Params>::FINGERPRINT,
+            ImportedLayer::TableInt8 { .. } => <crate::quant::QLut as Int8Params>::FINGERPRINT,
+            ImportedLayer::ToInt8 { .. } => <crate::quant::Quantize as Int8Params>::FINGERPRINT,
+            ImportedLayer::ToF32 { .. } => <crate::quant::Dequantize as Int8Params>::FINGERPRINT,
         })
     }
 
@@ -125,7 +130,7 @@ impl Model {
             frame(crate::io::int8::MAGIC, crate::io::int8::VERSION, self.fingerprint(), body.len(), body)
         } else {
             for l in &self.layers {
-                if let Layer::Dense { weight, bias, .. } = l {
+                if let ImportedLayer::FullyConnected { weight, bias, .. } = l {
                     body.extend(weight.iter().chain(bias).flat_map(|v| v.to_le_bytes()));
                 }
             }
@@ -134,9 +139,18 @@ impl Model {
         }
     }
 
-    fn write_int8(&self, l: &Layer, out: &mut Vec<u8>) {
+    fn write_int8(&self, l: &ImportedLayer, out: &mut Vec<u8>) {
         match l {
-            Layer::QDense { weight, bias, input, weight_scale, output, clamp, outs, .. } => {
+            ImportedLayer::FullyConnectedInt8 {
+                weight,
+                bias,
+                input,
+                weight_scale,
+                output,
+                clamp,
+                outs,
+                ..
+            } => {
                 out.extend([input.1, output.1, clamp.0, clamp.1].map(|v| v as u8));
                 out.extend(weight.iter().map(|&v| v as u8));
                 out.extend(bias.iter().flat_map(|v| v.to_le_bytes()));
@@ -155,13 +169,13 @@ impl Model {
                     }
                 }
             }
-            Layer::QRelu { clamp, .. } => out.extend([clamp.0 as u8, clamp.1 as u8]),
-            Layer::QLut { table, .. } => out.extend(table.iter().map(|&v| v as u8)),
-            Layer::Quantize { params, .. } | Layer::Dequantize { params, .. } => {
+            ImportedLayer::ReluInt8 { clamp, .. } => out.extend([clamp.0 as u8, clamp.1 as u8]),
+            ImportedLayer::TableInt8 { table, .. } => out.extend(table.iter().map(|&v| v as u8)),
+            ImportedLayer::ToInt8 { params, .. } | ImportedLayer::ToF32 { params, .. } => {
                 out.extend(params.0.to_le_bytes());
                 out.push(params.1 as u8);
             }
-            Layer::Dense { .. } | Layer::Activation { .. } => {}
+            ImportedLayer::FullyConnected { .. } | ImportedLayer::Activation { .. } => {}
         }
     }
 
@@ -171,17 +185,19 @@ impl Model {
         let (mut size, mut align) = (0usize, 1usize);
         for l in &self.layers {
             let (s, a) = match *l {
-                Layer::Dense { ins, outs, .. } => (4 * (ins * outs + outs), 4),
-                Layer::Activation { .. } => (0, 1),
-                Layer::QDense { ins, outs, .. } => match self.arithmetic {
+                ImportedLayer::FullyConnected { ins, outs, .. } => (4 * (ins * outs + outs), 4),
+                ImportedLayer::Activation { .. } => (0, 1),
+                ImportedLayer::FullyConnectedInt8 { ins, outs, .. } => match self.arithmetic {
                     // `QDenseLiteRt`: f64 scale and i32 bias per output, the weights, 4 bytes of zero points and clamp.
                     Arithmetic::LiteRt => (12 * outs + ins * outs + 4, 8),
                     // `QDense`: i32 bias and multiplier and i8 shift per output, the weights, 4 bytes.
                     Arithmetic::Micro => (9 * outs + ins * outs + 4, 4),
                 },
-                Layer::QRelu { .. } => (2, 1),
-                Layer::QLut { .. } => (256, 1),
-                Layer::Quantize { .. } | Layer::Dequantize { .. } => (size_of::<crate::quant::Quantize>(), 4),
+                ImportedLayer::ReluInt8 { .. } => (2, 1),
+                ImportedLayer::TableInt8 { .. } => (256, 1),
+                ImportedLayer::ToInt8 { .. } | ImportedLayer::ToF32 { .. } => {
+                    (size_of::<crate::quant::Quantize>(), 4)
+                }
             };
             size += s.next_multiple_of(a);
             align = align.max(a);
@@ -197,7 +213,7 @@ impl Model {
             .iter()
             .map(|l| {
                 let extra = match (l, self.arithmetic) {
-                    (Layer::QDense { outs, .. }, Arithmetic::LiteRt) => 4 * outs,
+                    (ImportedLayer::FullyConnectedInt8 { outs, .. }, Arithmetic::LiteRt) => 4 * outs,
                     _ => 0,
                 };
                 l.input_len() * l.input_width() + l.output_len() * l.output_width() + extra

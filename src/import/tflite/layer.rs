@@ -31,36 +31,39 @@ pub struct Io {
 /// An f32 activation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Activation {
-    /// [`Relu`](crate::Relu).
-    Relu,
+    /// [`Relu`](crate::Relu) (TFLite's RELU). The variants are not named
+    /// after the layers so that compiler messages keep printing constnet's
+    /// layer types by their short names.
+    Rectifier,
     /// [`Sigmoid`](crate::Sigmoid) (TFLite's LOGISTIC).
-    Sigmoid,
+    Logistic,
     /// [`Tanh`](crate::Tanh).
-    Tanh,
+    HyperbolicTangent,
     /// [`Softmax`](crate::Softmax).
-    Softmax,
+    SoftMax,
 }
 
 impl Activation {
     /// The constnet type's name.
     pub fn name(self) -> &'static str {
         match self {
-            Activation::Relu => "Relu",
-            Activation::Sigmoid => "Sigmoid",
-            Activation::Tanh => "Tanh",
-            Activation::Softmax => "Softmax",
+            Activation::Rectifier => "Relu",
+            Activation::Logistic => "Sigmoid",
+            Activation::HyperbolicTangent => "Tanh",
+            Activation::SoftMax => "Softmax",
         }
     }
 }
 
-/// One constnet layer of an imported network.
+/// One constnet layer of an imported network. (Not named after the layer
+/// types, so that compiler messages keep printing those by short names.)
 ///
 /// Non-exhaustive: later versions import more operators.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Layer {
+pub enum ImportedLayer {
     /// [`Dense<ins, outs>`](crate::Dense): `weight` row-major `[outs][ins]`.
-    Dense {
+    FullyConnected {
         /// Inputs.
         ins: usize,
         /// Outputs.
@@ -80,7 +83,7 @@ pub enum Layer {
     /// An int8 FULLY_CONNECTED: [`QDenseLiteRt`](crate::quant::QDenseLiteRt)
     /// or [`QDense`](crate::quant::QDense), depending on the
     /// [`Arithmetic`](super::Arithmetic).
-    QDense {
+    FullyConnectedInt8 {
         /// Inputs.
         ins: usize,
         /// Outputs.
@@ -103,14 +106,14 @@ pub enum Layer {
         fused: &'static str,
     },
     /// [`QRelu`](crate::quant::QRelu): a clamp.
-    QRelu {
+    ReluInt8 {
         /// Values per sample.
         len: usize,
         /// `[min, max]`.
         clamp: (i8, i8),
     },
     /// [`QLut`](crate::quant::QLut): int8 TANH or LOGISTIC as a table.
-    QLut {
+    TableInt8 {
         /// Values per sample.
         len: usize,
         /// The TFLite operator it computes.
@@ -119,14 +122,14 @@ pub enum Layer {
         table: Box<[i8; 256]>,
     },
     /// [`Quantize`](crate::quant::Quantize): f32 → int8.
-    Quantize {
+    ToInt8 {
         /// Values per sample.
         len: usize,
         /// Scale and zero point.
         params: (f32, i8),
     },
     /// [`Dequantize`](crate::quant::Dequantize): int8 → f32.
-    Dequantize {
+    ToF32 {
         /// Values per sample.
         len: usize,
         /// Scale and zero point.
@@ -134,28 +137,30 @@ pub enum Layer {
     },
 }
 
-impl Layer {
+impl ImportedLayer {
     /// Whether this is one of the int8 layers.
     pub fn is_int8(&self) -> bool {
-        !matches!(self, Layer::Dense { .. } | Layer::Activation { .. })
+        !matches!(self, ImportedLayer::FullyConnected { .. } | ImportedLayer::Activation { .. })
     }
 
     /// Values per sample going in.
     pub fn input_len(&self) -> usize {
         match *self {
-            Layer::Dense { ins, .. } | Layer::QDense { ins, .. } => ins,
-            Layer::Activation { len, .. }
-            | Layer::QRelu { len, .. }
-            | Layer::QLut { len, .. }
-            | Layer::Quantize { len, .. }
-            | Layer::Dequantize { len, .. } => len,
+            ImportedLayer::FullyConnected { ins, .. } | ImportedLayer::FullyConnectedInt8 { ins, .. } => ins,
+            ImportedLayer::Activation { len, .. }
+            | ImportedLayer::ReluInt8 { len, .. }
+            | ImportedLayer::TableInt8 { len, .. }
+            | ImportedLayer::ToInt8 { len, .. }
+            | ImportedLayer::ToF32 { len, .. } => len,
         }
     }
 
     /// Values per sample coming out.
     pub fn output_len(&self) -> usize {
         match *self {
-            Layer::Dense { outs, .. } | Layer::QDense { outs, .. } => outs,
+            ImportedLayer::FullyConnected { outs, .. } | ImportedLayer::FullyConnectedInt8 { outs, .. } => {
+                outs
+            }
             _ => self.input_len(),
         }
     }
@@ -163,7 +168,9 @@ impl Layer {
     /// Bytes per input value (4 for f32, 1 for int8).
     pub(super) fn input_width(&self) -> usize {
         match self {
-            Layer::Dense { .. } | Layer::Activation { .. } | Layer::Quantize { .. } => 4,
+            ImportedLayer::FullyConnected { .. }
+            | ImportedLayer::Activation { .. }
+            | ImportedLayer::ToInt8 { .. } => 4,
             _ => 1,
         }
     }
@@ -171,19 +178,31 @@ impl Layer {
     /// Bytes per output value.
     pub(super) fn output_width(&self) -> usize {
         match self {
-            Layer::Dense { .. } | Layer::Activation { .. } | Layer::Dequantize { .. } => 4,
+            ImportedLayer::FullyConnected { .. }
+            | ImportedLayer::Activation { .. }
+            | ImportedLayer::ToF32 { .. } => 4,
             _ => 1,
         }
     }
 }
 
-impl fmt::Display for Layer {
+impl fmt::Display for ImportedLayer {
     /// One line: the layer, its shape and its quantization.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Layer::Dense { ins, outs, .. } => write!(f, "Dense {ins} -> {outs} (f32)"),
-            Layer::Activation { kind, len } => write!(f, "{} over {len} (f32)", kind.name()),
-            Layer::QDense { ins, outs, input, weight_scale, per_channel, output, clamp, fused, .. } => {
+            ImportedLayer::FullyConnected { ins, outs, .. } => write!(f, "Dense {ins} -> {outs} (f32)"),
+            ImportedLayer::Activation { kind, len } => write!(f, "{} over {len} (f32)", kind.name()),
+            ImportedLayer::FullyConnectedInt8 {
+                ins,
+                outs,
+                input,
+                weight_scale,
+                per_channel,
+                output,
+                clamp,
+                fused,
+                ..
+            } => {
                 let (lo, hi) =
                     weight_scale.iter().fold((f32::INFINITY, 0f32), |(lo, hi), &s| (lo.min(s), hi.max(s)));
                 write!(f, "int8 dense {ins} -> {outs}: input scale {} zp {}, ", input.0, input.1)?;
@@ -198,14 +217,16 @@ impl fmt::Display for Layer {
                     output.0, output.1, clamp.0, clamp.1
                 )
             }
-            Layer::QRelu { len, clamp } => {
+            ImportedLayer::ReluInt8 { len, clamp } => {
                 write!(f, "int8 ReLU over {len}: clamp [{}, {}]", clamp.0, clamp.1)
             }
-            Layer::QLut { len, operator, .. } => write!(f, "int8 {operator} over {len}: 256-entry table"),
-            Layer::Quantize { len, params } => {
+            ImportedLayer::TableInt8 { len, operator, .. } => {
+                write!(f, "int8 {operator} over {len}: 256-entry table")
+            }
+            ImportedLayer::ToInt8 { len, params } => {
                 write!(f, "Quantize {len} f32 -> int8: scale {} zp {}", params.0, params.1)
             }
-            Layer::Dequantize { len, params } => {
+            ImportedLayer::ToF32 { len, params } => {
                 write!(f, "Dequantize {len} int8 -> f32: scale {} zp {}", params.0, params.1)
             }
         }

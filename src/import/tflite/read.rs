@@ -7,7 +7,7 @@
 use std::{format, prelude::rust_2024::*, vec};
 
 use super::error::ImportError;
-use super::layer::{Activation, DType, Io, Layer};
+use super::layer::{Activation, DType, ImportedLayer, Io};
 use super::ops::NAMES;
 use super::schema::tflite as fb;
 use crate::quant::{QLut, QuantParams};
@@ -75,7 +75,7 @@ fn type_name(t: i8) -> String {
 }
 
 /// A tensor's facts, read once.
-struct Tensor<'a> {
+struct TensorFacts<'a> {
     name: String,
     dtype: i8,
     shape: Vec<i32>,
@@ -87,7 +87,7 @@ struct Tensor<'a> {
     is_variable: bool,
 }
 
-impl Tensor<'_> {
+impl TensorFacts<'_> {
     fn elements(&self) -> Option<usize> {
         self.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?))
     }
@@ -95,7 +95,7 @@ impl Tensor<'_> {
 
 /// The file, read: its tensors, its operators and the graph's ends.
 struct Graph<'a> {
-    tensors: Vec<Tensor<'a>>,
+    tensors: Vec<TensorFacts<'a>>,
     /// `(builtin code or -1 for custom, name, the operator)`.
     ops: Vec<(i32, String, fb::OperatorRef<'a>)>,
     input: usize,
@@ -205,7 +205,7 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
                 None => (Vec::new(), Vec::new(), 0),
             };
             let is_variable = t.is_variable().map_err(malformed(ctx("is_variable")))?;
-            tensors.push(Tensor {
+            tensors.push(TensorFacts {
                 name,
                 dtype,
                 shape,
@@ -270,7 +270,7 @@ fn read_graph(bytes: &[u8]) -> Result<Graph<'_>> {
 }
 
 /// Reads `bytes` into layers and the network's input and output.
-pub(super) fn read(bytes: &[u8]) -> Result<(Vec<Layer>, Io, Io)> {
+pub(super) fn read(bytes: &[u8]) -> Result<(Vec<ImportedLayer>, Io, Io)> {
     let g = read_graph(bytes)?;
     let mut layers = Vec::new();
     let mut current = g.input;
@@ -378,7 +378,7 @@ impl Cx<'_> {
             .ok_or_else(|| self.err(None, format!("refers to tensor {t}, which does not exist")))
     }
 
-    fn tensor(&self, t: usize) -> Result<&Tensor<'_>> {
+    fn tensor(&self, t: usize) -> Result<&TensorFacts<'_>> {
         self.g
             .tensors
             .get(t)
@@ -432,7 +432,7 @@ fn check_activation_tensor(g: &Graph<'_>, t: usize, cx: Option<&Cx<'_>>) -> Resu
 }
 
 /// `(scale, zero point)` of a per-tensor-quantized int8 tensor.
-fn per_tensor(t: &Tensor<'_>) -> core::result::Result<(f32, i8), String> {
+fn per_tensor(t: &TensorFacts<'_>) -> core::result::Result<(f32, i8), String> {
     match (&t.scale[..], &t.zero_point[..]) {
         ([s], [z]) if s.is_finite() && *s > 0.0 => match i8::try_from(*z) {
             Ok(z) => Ok((*s, z)),
@@ -465,7 +465,12 @@ fn quantize_bound(f: f32, (scale, zp): (f32, i8)) -> i32 {
     (zp as i32).saturating_add(libm::roundf(f / scale) as i32)
 }
 
-fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: usize) -> Result<Vec<Layer>> {
+fn fully_connected(
+    cx: &Cx<'_>,
+    op: &fb::OperatorRef<'_>,
+    inputs: &[i32],
+    out: usize,
+) -> Result<Vec<ImportedLayer>> {
     let (fused, weights_format, keep_num_dims) = match op.builtin_options() {
         Ok(Some(fb::BuiltinOptionsRef::FullyConnectedOptions(o))) => (
             o.fused_activation_function().map_err(malformed("FullyConnectedOptions"))?,
@@ -525,10 +530,12 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
                 }
                 None => vec![0.0; outs],
             };
-            let dense = Layer::Dense { ins, outs, weight, bias };
+            let dense = ImportedLayer::FullyConnected { ins, outs, weight, bias };
             match fused_name {
                 "NONE" => Ok(vec![dense]),
-                "RELU" => Ok(vec![dense, Layer::Activation { kind: Activation::Relu, len: outs }]),
+                "RELU" => {
+                    Ok(vec![dense, ImportedLayer::Activation { kind: Activation::Rectifier, len: outs }])
+                }
                 other => {
                     Err(cx
                         .err(None, format!("fused activation {other} on an f32 layer has no constnet layer")))
@@ -596,7 +603,7 @@ fn fully_connected(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, inputs: &[i32], out: u
                     cx.err(Some(out), format!("the fused {fused_name} clamp [{min}, {max}] is empty"))
                 );
             }
-            Ok(vec![Layer::QDense {
+            Ok(vec![ImportedLayer::FullyConnectedInt8 {
                 ins,
                 outs,
                 weight,
@@ -630,7 +637,7 @@ fn f32s(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
 }
 
-fn quantize(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
+fn quantize(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<ImportedLayer>> {
     let xt = cx.tensor(x)?;
     if xt.dtype != FLOAT32 {
         return Err(cx.err(
@@ -639,16 +646,16 @@ fn quantize(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
         ));
     }
     let params = activation_params(cx, out)?;
-    Ok(vec![Layer::Quantize { len: len_of(cx, out)?, params }])
+    Ok(vec![ImportedLayer::ToInt8 { len: len_of(cx, out)?, params }])
 }
 
-fn dequantize(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
+fn dequantize(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<ImportedLayer>> {
     let params = activation_params(cx, x)?;
     let ot = cx.tensor(out)?;
     if ot.dtype != FLOAT32 {
         return Err(cx.err(Some(out), format!("dequantizes to {}, expected FLOAT32", type_name(ot.dtype))));
     }
-    Ok(vec![Layer::Dequantize { len: len_of(cx, x)?, params }])
+    Ok(vec![ImportedLayer::ToF32 { len: len_of(cx, x)?, params }])
 }
 
 /// SHAPE, STRIDED_SLICE and PACK on shapes (what Keras' `Flatten` emits to
@@ -681,7 +688,13 @@ fn shape_arithmetic(
     Ok(())
 }
 
-fn reshape(cx: &Cx<'_>, inputs: &[i32], x: usize, out: usize, shape_tensors: &[usize]) -> Result<Vec<Layer>> {
+fn reshape(
+    cx: &Cx<'_>,
+    inputs: &[i32],
+    x: usize,
+    out: usize,
+    shape_tensors: &[usize],
+) -> Result<Vec<ImportedLayer>> {
     if let Some(&s) = inputs.get(1) {
         let s = if s >= 0 { Some(cx.tensor_index(s)?) } else { None };
         if let Some(s) = s
@@ -708,10 +721,10 @@ fn reshape(cx: &Cx<'_>, inputs: &[i32], x: usize, out: usize, shape_tensors: &[u
     Ok(Vec::new())
 }
 
-fn relu(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
+fn relu(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<ImportedLayer>> {
     let len = len_of(cx, x)?;
     match cx.tensor(x)?.dtype {
-        FLOAT32 => Ok(vec![Layer::Activation { kind: Activation::Relu, len }]),
+        FLOAT32 => Ok(vec![ImportedLayer::Activation { kind: Activation::Rectifier, len }]),
         _ => {
             let (pi, po) = (activation_params(cx, x)?, activation_params(cx, out)?);
             if pi != po {
@@ -720,17 +733,20 @@ fn relu(cx: &Cx<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
                     "an int8 RELU that also rescales (different input and output quantization) is not supported".into(),
                 ));
             }
-            Ok(vec![Layer::QRelu { len, clamp: (po.1, 127) }])
+            Ok(vec![ImportedLayer::ReluInt8 { len, clamp: (po.1, 127) }])
         }
     }
 }
 
-fn lut(cx: &Cx<'_>, code: i32, x: usize, out: usize) -> Result<Vec<Layer>> {
+fn lut(cx: &Cx<'_>, code: i32, x: usize, out: usize) -> Result<Vec<ImportedLayer>> {
     let len = len_of(cx, x)?;
-    let (kind, operator) =
-        if code == TANH { (Activation::Tanh, "TANH") } else { (Activation::Sigmoid, "LOGISTIC") };
+    let (kind, operator) = if code == TANH {
+        (Activation::HyperbolicTangent, "TANH")
+    } else {
+        (Activation::Logistic, "LOGISTIC")
+    };
     match cx.tensor(x)?.dtype {
-        FLOAT32 => Ok(vec![Layer::Activation { kind, len }]),
+        FLOAT32 => Ok(vec![ImportedLayer::Activation { kind, len }]),
         _ => {
             let (pi, po) = (activation_params(cx, x)?, activation_params(cx, out)?);
             let (input, output) = (QuantParams::new(pi.0, pi.1), QuantParams::new(po.0, po.1));
@@ -739,12 +755,12 @@ fn lut(cx: &Cx<'_>, code: i32, x: usize, out: usize) -> Result<Vec<Layer>> {
             } else {
                 QLut::from_fn(input, output, |v| 1.0 / (1.0 + libm::expf(-v)))
             };
-            Ok(vec![Layer::QLut { len, operator, table: Box::new(*table.table()) }])
+            Ok(vec![ImportedLayer::TableInt8 { len, operator, table: Box::new(*table.table()) }])
         }
     }
 }
 
-fn softmax(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, x: usize, out: usize) -> Result<Vec<Layer>> {
+fn softmax(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, x: usize, out: usize) -> Result<Vec<ImportedLayer>> {
     let _ = out;
     let beta = match op.builtin_options() {
         Ok(Some(fb::BuiltinOptionsRef::SoftmaxOptions(o))) => {
@@ -755,7 +771,7 @@ fn softmax(cx: &Cx<'_>, op: &fb::OperatorRef<'_>, x: usize, out: usize) -> Resul
     };
     match cx.tensor(x)?.dtype {
         FLOAT32 if beta == 1.0 => {
-            Ok(vec![Layer::Activation { kind: Activation::Softmax, len: len_of(cx, x)? }])
+            Ok(vec![ImportedLayer::Activation { kind: Activation::SoftMax, len: len_of(cx, x)? }])
         }
         FLOAT32 => Err(cx.err(None, format!("softmax with beta {beta}; constnet's Softmax has beta 1"))),
         _ => Err(cx.err(

@@ -7,7 +7,7 @@ use std::{format, prelude::rust_2024::*, vec};
 
 use super::emit::litert_scale;
 use super::error::ImportError;
-use super::layer::{Activation, Layer};
+use super::layer::{Activation, ImportedLayer};
 use super::{Arithmetic, Model};
 use crate::math::{self, int8};
 use crate::quant::QuantParams;
@@ -83,11 +83,11 @@ impl Model {
         Ok(v)
     }
 
-    fn step(&self, l: &Layer, v: Values) -> Result<Values, ImportError> {
+    fn step(&self, l: &ImportedLayer, v: Values) -> Result<Values, ImportError> {
         let mismatch =
             || ImportError::Input { problem: format!("layer `{l}` got values of the other dtype") };
         Ok(match (l, v) {
-            (Layer::Dense { ins, outs, weight, bias }, Values::F32(x)) => {
+            (ImportedLayer::FullyConnected { ins, outs, weight, bias }, Values::F32(x)) => {
                 let mut y = vec![0.0; *outs];
                 if ins * outs <= math::INLINE_WEIGHTS {
                     math::dense_forward_inline(weight, bias, &x, &mut y, *ins, *outs);
@@ -96,17 +96,27 @@ impl Model {
                 }
                 Values::F32(y)
             }
-            (Layer::Activation { kind, .. }, Values::F32(mut x)) => {
+            (ImportedLayer::Activation { kind, .. }, Values::F32(mut x)) => {
                 match kind {
-                    Activation::Relu => x.iter_mut().for_each(|v| *v = if *v > 0.0 { *v } else { 0.0 }),
-                    Activation::Sigmoid => x.iter_mut().for_each(|v| *v = crate::scalar::sigmoid(*v)),
-                    Activation::Tanh => x.iter_mut().for_each(|v| *v = crate::scalar::tanh(*v)),
-                    Activation::Softmax => math::softmax_in_place(&mut x),
+                    Activation::Rectifier => x.iter_mut().for_each(|v| *v = if *v > 0.0 { *v } else { 0.0 }),
+                    Activation::Logistic => x.iter_mut().for_each(|v| *v = crate::scalar::sigmoid(*v)),
+                    Activation::HyperbolicTangent => x.iter_mut().for_each(|v| *v = crate::scalar::tanh(*v)),
+                    Activation::SoftMax => math::softmax_in_place(&mut x),
                 }
                 Values::F32(x)
             }
             (
-                Layer::QDense { ins, outs, weight, bias, input, weight_scale, output, clamp, .. },
+                ImportedLayer::FullyConnectedInt8 {
+                    ins,
+                    outs,
+                    weight,
+                    bias,
+                    input,
+                    weight_scale,
+                    output,
+                    clamp,
+                    ..
+                },
                 Values::I8(x),
             ) => {
                 let (ins, outs) = (*ins, *outs);
@@ -147,19 +157,19 @@ impl Model {
                 }
                 Values::I8(y)
             }
-            (Layer::QRelu { clamp, .. }, Values::I8(mut x)) => {
+            (ImportedLayer::ReluInt8 { clamp, .. }, Values::I8(mut x)) => {
                 x.iter_mut().for_each(|v| *v = (*v).max(clamp.0).min(clamp.1));
                 Values::I8(x)
             }
-            (Layer::QLut { table, .. }, Values::I8(mut x)) => {
+            (ImportedLayer::TableInt8 { table, .. }, Values::I8(mut x)) => {
                 x.iter_mut().for_each(|v| *v = table[*v as u8 as usize]);
                 Values::I8(x)
             }
-            (Layer::Quantize { params, .. }, Values::F32(x)) => {
+            (ImportedLayer::ToInt8 { params, .. }, Values::F32(x)) => {
                 let p = QuantParams::new(params.0, params.1);
                 Values::I8(x.iter().map(|&v| p.quantize(v)).collect())
             }
-            (Layer::Dequantize { params, .. }, Values::I8(x)) => {
+            (ImportedLayer::ToF32 { params, .. }, Values::I8(x)) => {
                 let p = QuantParams::new(params.0, params.1);
                 Values::F32(x.iter().map(|&v| p.dequantize(v)).collect())
             }

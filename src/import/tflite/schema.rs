@@ -477,31 +477,31 @@ mod root {
             }
         }
 
-        /// The table `Tensor` in the namespace `tflite`
+        /// The table `TensorDef` in the namespace `tflite`
         ///
         /// Generated from these locations:
-        /// * Table `Tensor` in the file `src/import/tflite/schema.fbs:24`
+        /// * Table `TensorDef` in the file `src/import/tflite/schema.fbs:24`
         #[derive(Clone, Debug, PartialEq, PartialOrd)]
-        pub struct Tensor {
-            /// The field `shape` in the table `Tensor`
+        pub struct TensorDef {
+            /// The field `shape` in the table `TensorDef`
             pub shape: ::core::option::Option<::planus::alloc::vec::Vec<i32>>,
-            /// The field `type` in the table `Tensor`
+            /// The field `type` in the table `TensorDef`
             pub type_: i8,
-            /// The field `buffer` in the table `Tensor`
+            /// The field `buffer` in the table `TensorDef`
             pub buffer: u32,
-            /// The field `name` in the table `Tensor`
+            /// The field `name` in the table `TensorDef`
             pub name: ::core::option::Option<::planus::alloc::string::String>,
-            /// The field `quantization` in the table `Tensor`
+            /// The field `quantization` in the table `TensorDef`
             pub quantization:
                 ::core::option::Option<::planus::alloc::boxed::Box<self::QuantizationParameters>>,
-            /// The field `is_variable` in the table `Tensor`
+            /// The field `is_variable` in the table `TensorDef`
             pub is_variable: bool,
-            /// The field `shape_signature` in the table `Tensor`
+            /// The field `shape_signature` in the table `TensorDef`
             pub shape_signature: ::core::option::Option<::planus::alloc::vec::Vec<i32>>,
         }
 
         #[allow(clippy::derivable_impls)]
-        impl ::core::default::Default for Tensor {
+        impl ::core::default::Default for TensorDef {
             fn default() -> Self {
                 Self {
                     shape: ::core::default::Default::default(),
@@ -515,11 +515,11 @@ mod root {
             }
         }
 
-        impl Tensor {
-            /// Creates a [TensorBuilder] for serializing an instance of this table.
+        impl TensorDef {
+            /// Creates a [TensorDefBuilder] for serializing an instance of this table.
             #[inline]
-            pub fn builder() -> TensorBuilder<()> {
-                TensorBuilder(())
+            pub fn builder() -> TensorDefBuilder<()> {
+                TensorDefBuilder(())
             }
 
             #[allow(clippy::too_many_arguments)]
@@ -596,31 +596,31 @@ mod root {
             }
         }
 
-        impl ::planus::WriteAs<::planus::Offset<Tensor>> for Tensor {
+        impl ::planus::WriteAs<::planus::Offset<TensorDef>> for TensorDef {
             type Prepared = ::planus::Offset<Self>;
 
             #[inline]
-            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<Tensor> {
+            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<TensorDef> {
                 ::planus::WriteAsOffset::prepare(self, builder)
             }
         }
 
-        impl ::planus::WriteAsOptional<::planus::Offset<Tensor>> for Tensor {
+        impl ::planus::WriteAsOptional<::planus::Offset<TensorDef>> for TensorDef {
             type Prepared = ::planus::Offset<Self>;
 
             #[inline]
             fn prepare(
                 &self,
                 builder: &mut ::planus::Builder,
-            ) -> ::core::option::Option<::planus::Offset<Tensor>> {
+            ) -> ::core::option::Option<::planus::Offset<TensorDef>> {
                 ::core::option::Option::Some(::planus::WriteAsOffset::prepare(self, builder))
             }
         }
 
-        impl ::planus::WriteAsOffset<Tensor> for Tensor {
+        impl ::planus::WriteAsOffset<TensorDef> for TensorDef {
             #[inline]
-            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<Tensor> {
-                Tensor::create(
+            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<TensorDef> {
+                TensorDef::create(
                     builder,
                     &self.shape,
                     self.type_,
@@ -633,160 +633,160 @@ mod root {
             }
         }
 
-        /// Builder for serializing an instance of the [Tensor] type.
+        /// Builder for serializing an instance of the [TensorDef] type.
         ///
-        /// Can be created using the [Tensor::builder] method.
+        /// Can be created using the [TensorDef::builder] method.
         #[derive(Debug)]
         #[must_use]
-        pub struct TensorBuilder<State>(State);
+        pub struct TensorDefBuilder<State>(State);
 
-        impl TensorBuilder<()> {
-            /// Setter for the [`shape` field](Tensor#structfield.shape).
+        impl TensorDefBuilder<()> {
+            /// Setter for the [`shape` field](TensorDef#structfield.shape).
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn shape<T0>(self, value: T0) -> TensorBuilder<(T0,)>
+            pub fn shape<T0>(self, value: T0) -> TensorDefBuilder<(T0,)>
             where
                 T0: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
             {
-                TensorBuilder((value,))
+                TensorDefBuilder((value,))
             }
 
-            /// Sets the [`shape` field](Tensor#structfield.shape) to null.
+            /// Sets the [`shape` field](TensorDef#structfield.shape) to null.
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn shape_as_null(self) -> TensorBuilder<((),)> {
+            pub fn shape_as_null(self) -> TensorDefBuilder<((),)> {
                 self.shape(())
             }
         }
 
-        impl<T0> TensorBuilder<(T0,)> {
-            /// Setter for the [`type` field](Tensor#structfield.type_).
+        impl<T0> TensorDefBuilder<(T0,)> {
+            /// Setter for the [`type` field](TensorDef#structfield.type_).
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn type_<T1>(self, value: T1) -> TensorBuilder<(T0, T1)>
+            pub fn type_<T1>(self, value: T1) -> TensorDefBuilder<(T0, T1)>
             where
                 T1: ::planus::WriteAsDefault<i8, i8>,
             {
                 let (v0,) = self.0;
-                TensorBuilder((v0, value))
+                TensorDefBuilder((v0, value))
             }
 
-            /// Sets the [`type` field](Tensor#structfield.type_) to the default value.
+            /// Sets the [`type` field](TensorDef#structfield.type_) to the default value.
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn type_as_default(self) -> TensorBuilder<(T0, ::planus::DefaultValue)> {
+            pub fn type_as_default(self) -> TensorDefBuilder<(T0, ::planus::DefaultValue)> {
                 self.type_(::planus::DefaultValue)
             }
         }
 
-        impl<T0, T1> TensorBuilder<(T0, T1)> {
-            /// Setter for the [`buffer` field](Tensor#structfield.buffer).
+        impl<T0, T1> TensorDefBuilder<(T0, T1)> {
+            /// Setter for the [`buffer` field](TensorDef#structfield.buffer).
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn buffer<T2>(self, value: T2) -> TensorBuilder<(T0, T1, T2)>
+            pub fn buffer<T2>(self, value: T2) -> TensorDefBuilder<(T0, T1, T2)>
             where
                 T2: ::planus::WriteAsDefault<u32, u32>,
             {
                 let (v0, v1) = self.0;
-                TensorBuilder((v0, v1, value))
+                TensorDefBuilder((v0, v1, value))
             }
 
-            /// Sets the [`buffer` field](Tensor#structfield.buffer) to the default value.
+            /// Sets the [`buffer` field](TensorDef#structfield.buffer) to the default value.
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn buffer_as_default(self) -> TensorBuilder<(T0, T1, ::planus::DefaultValue)> {
+            pub fn buffer_as_default(self) -> TensorDefBuilder<(T0, T1, ::planus::DefaultValue)> {
                 self.buffer(::planus::DefaultValue)
             }
         }
 
-        impl<T0, T1, T2> TensorBuilder<(T0, T1, T2)> {
-            /// Setter for the [`name` field](Tensor#structfield.name).
+        impl<T0, T1, T2> TensorDefBuilder<(T0, T1, T2)> {
+            /// Setter for the [`name` field](TensorDef#structfield.name).
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn name<T3>(self, value: T3) -> TensorBuilder<(T0, T1, T2, T3)>
+            pub fn name<T3>(self, value: T3) -> TensorDefBuilder<(T0, T1, T2, T3)>
             where
                 T3: ::planus::WriteAsOptional<::planus::Offset<::core::primitive::str>>,
             {
                 let (v0, v1, v2) = self.0;
-                TensorBuilder((v0, v1, v2, value))
+                TensorDefBuilder((v0, v1, v2, value))
             }
 
-            /// Sets the [`name` field](Tensor#structfield.name) to null.
+            /// Sets the [`name` field](TensorDef#structfield.name) to null.
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn name_as_null(self) -> TensorBuilder<(T0, T1, T2, ())> {
+            pub fn name_as_null(self) -> TensorDefBuilder<(T0, T1, T2, ())> {
                 self.name(())
             }
         }
 
-        impl<T0, T1, T2, T3> TensorBuilder<(T0, T1, T2, T3)> {
-            /// Setter for the [`quantization` field](Tensor#structfield.quantization).
+        impl<T0, T1, T2, T3> TensorDefBuilder<(T0, T1, T2, T3)> {
+            /// Setter for the [`quantization` field](TensorDef#structfield.quantization).
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn quantization<T4>(self, value: T4) -> TensorBuilder<(T0, T1, T2, T3, T4)>
+            pub fn quantization<T4>(self, value: T4) -> TensorDefBuilder<(T0, T1, T2, T3, T4)>
             where
                 T4: ::planus::WriteAsOptional<::planus::Offset<self::QuantizationParameters>>,
             {
                 let (v0, v1, v2, v3) = self.0;
-                TensorBuilder((v0, v1, v2, v3, value))
+                TensorDefBuilder((v0, v1, v2, v3, value))
             }
 
-            /// Sets the [`quantization` field](Tensor#structfield.quantization) to null.
+            /// Sets the [`quantization` field](TensorDef#structfield.quantization) to null.
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn quantization_as_null(self) -> TensorBuilder<(T0, T1, T2, T3, ())> {
+            pub fn quantization_as_null(self) -> TensorDefBuilder<(T0, T1, T2, T3, ())> {
                 self.quantization(())
             }
         }
 
-        impl<T0, T1, T2, T3, T4> TensorBuilder<(T0, T1, T2, T3, T4)> {
-            /// Setter for the [`is_variable` field](Tensor#structfield.is_variable).
+        impl<T0, T1, T2, T3, T4> TensorDefBuilder<(T0, T1, T2, T3, T4)> {
+            /// Setter for the [`is_variable` field](TensorDef#structfield.is_variable).
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn is_variable<T5>(self, value: T5) -> TensorBuilder<(T0, T1, T2, T3, T4, T5)>
+            pub fn is_variable<T5>(self, value: T5) -> TensorDefBuilder<(T0, T1, T2, T3, T4, T5)>
             where
                 T5: ::planus::WriteAsDefault<bool, bool>,
             {
                 let (v0, v1, v2, v3, v4) = self.0;
-                TensorBuilder((v0, v1, v2, v3, v4, value))
+                TensorDefBuilder((v0, v1, v2, v3, v4, value))
             }
 
-            /// Sets the [`is_variable` field](Tensor#structfield.is_variable) to the default value.
+            /// Sets the [`is_variable` field](TensorDef#structfield.is_variable) to the default value.
             #[inline]
             #[allow(clippy::type_complexity)]
             pub fn is_variable_as_default(
                 self,
-            ) -> TensorBuilder<(T0, T1, T2, T3, T4, ::planus::DefaultValue)> {
+            ) -> TensorDefBuilder<(T0, T1, T2, T3, T4, ::planus::DefaultValue)> {
                 self.is_variable(::planus::DefaultValue)
             }
         }
 
-        impl<T0, T1, T2, T3, T4, T5> TensorBuilder<(T0, T1, T2, T3, T4, T5)> {
-            /// Setter for the [`shape_signature` field](Tensor#structfield.shape_signature).
+        impl<T0, T1, T2, T3, T4, T5> TensorDefBuilder<(T0, T1, T2, T3, T4, T5)> {
+            /// Setter for the [`shape_signature` field](TensorDef#structfield.shape_signature).
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn shape_signature<T6>(self, value: T6) -> TensorBuilder<(T0, T1, T2, T3, T4, T5, T6)>
+            pub fn shape_signature<T6>(self, value: T6) -> TensorDefBuilder<(T0, T1, T2, T3, T4, T5, T6)>
             where
                 T6: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
             {
                 let (v0, v1, v2, v3, v4, v5) = self.0;
-                TensorBuilder((v0, v1, v2, v3, v4, v5, value))
+                TensorDefBuilder((v0, v1, v2, v3, v4, v5, value))
             }
 
-            /// Sets the [`shape_signature` field](Tensor#structfield.shape_signature) to null.
+            /// Sets the [`shape_signature` field](TensorDef#structfield.shape_signature) to null.
             #[inline]
             #[allow(clippy::type_complexity)]
-            pub fn shape_signature_as_null(self) -> TensorBuilder<(T0, T1, T2, T3, T4, T5, ())> {
+            pub fn shape_signature_as_null(self) -> TensorDefBuilder<(T0, T1, T2, T3, T4, T5, ())> {
                 self.shape_signature(())
             }
         }
 
-        impl<T0, T1, T2, T3, T4, T5, T6> TensorBuilder<(T0, T1, T2, T3, T4, T5, T6)> {
-            /// Finish writing the builder to get an [Offset](::planus::Offset) to a serialized [Tensor].
+        impl<T0, T1, T2, T3, T4, T5, T6> TensorDefBuilder<(T0, T1, T2, T3, T4, T5, T6)> {
+            /// Finish writing the builder to get an [Offset](::planus::Offset) to a serialized [TensorDef].
             #[inline]
-            pub fn finish(self, builder: &mut ::planus::Builder) -> ::planus::Offset<Tensor>
+            pub fn finish(self, builder: &mut ::planus::Builder) -> ::planus::Offset<TensorDef>
             where
-                Self: ::planus::WriteAsOffset<Tensor>,
+                Self: ::planus::WriteAsOffset<TensorDef>,
             {
                 ::planus::WriteAsOffset::prepare(&self, builder)
             }
@@ -800,12 +800,13 @@ mod root {
                 T4: ::planus::WriteAsOptional<::planus::Offset<self::QuantizationParameters>>,
                 T5: ::planus::WriteAsDefault<bool, bool>,
                 T6: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
-            > ::planus::WriteAs<::planus::Offset<Tensor>> for TensorBuilder<(T0, T1, T2, T3, T4, T5, T6)>
+            > ::planus::WriteAs<::planus::Offset<TensorDef>>
+            for TensorDefBuilder<(T0, T1, T2, T3, T4, T5, T6)>
         {
-            type Prepared = ::planus::Offset<Tensor>;
+            type Prepared = ::planus::Offset<TensorDef>;
 
             #[inline]
-            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<Tensor> {
+            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<TensorDef> {
                 ::planus::WriteAsOffset::prepare(self, builder)
             }
         }
@@ -818,16 +819,16 @@ mod root {
                 T4: ::planus::WriteAsOptional<::planus::Offset<self::QuantizationParameters>>,
                 T5: ::planus::WriteAsDefault<bool, bool>,
                 T6: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
-            > ::planus::WriteAsOptional<::planus::Offset<Tensor>>
-            for TensorBuilder<(T0, T1, T2, T3, T4, T5, T6)>
+            > ::planus::WriteAsOptional<::planus::Offset<TensorDef>>
+            for TensorDefBuilder<(T0, T1, T2, T3, T4, T5, T6)>
         {
-            type Prepared = ::planus::Offset<Tensor>;
+            type Prepared = ::planus::Offset<TensorDef>;
 
             #[inline]
             fn prepare(
                 &self,
                 builder: &mut ::planus::Builder,
-            ) -> ::core::option::Option<::planus::Offset<Tensor>> {
+            ) -> ::core::option::Option<::planus::Offset<TensorDef>> {
                 ::core::option::Option::Some(::planus::WriteAsOffset::prepare(self, builder))
             }
         }
@@ -840,70 +841,70 @@ mod root {
                 T4: ::planus::WriteAsOptional<::planus::Offset<self::QuantizationParameters>>,
                 T5: ::planus::WriteAsDefault<bool, bool>,
                 T6: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
-            > ::planus::WriteAsOffset<Tensor> for TensorBuilder<(T0, T1, T2, T3, T4, T5, T6)>
+            > ::planus::WriteAsOffset<TensorDef> for TensorDefBuilder<(T0, T1, T2, T3, T4, T5, T6)>
         {
             #[inline]
-            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<Tensor> {
+            fn prepare(&self, builder: &mut ::planus::Builder) -> ::planus::Offset<TensorDef> {
                 let (v0, v1, v2, v3, v4, v5, v6) = &self.0;
-                Tensor::create(builder, v0, v1, v2, v3, v4, v5, v6)
+                TensorDef::create(builder, v0, v1, v2, v3, v4, v5, v6)
             }
         }
 
-        /// Reference to a deserialized [Tensor].
+        /// Reference to a deserialized [TensorDef].
         #[derive(Copy, Clone)]
-        pub struct TensorRef<'a>(#[allow(dead_code)] ::planus::table_reader::Table<'a>);
+        pub struct TensorDefRef<'a>(#[allow(dead_code)] ::planus::table_reader::Table<'a>);
 
-        impl<'a> TensorRef<'a> {
-            /// Getter for the [`shape` field](Tensor#structfield.shape).
+        impl<'a> TensorDefRef<'a> {
+            /// Getter for the [`shape` field](TensorDef#structfield.shape).
             #[inline]
             pub fn shape(&self) -> ::planus::Result<::core::option::Option<::planus::Vector<'a, i32>>> {
-                self.0.access(0, "Tensor", "shape")
+                self.0.access(0, "TensorDef", "shape")
             }
 
-            /// Getter for the [`type` field](Tensor#structfield.type_).
+            /// Getter for the [`type` field](TensorDef#structfield.type_).
             #[inline]
             pub fn type_(&self) -> ::planus::Result<i8> {
-                ::core::result::Result::Ok(self.0.access(1, "Tensor", "type_")?.unwrap_or(0))
+                ::core::result::Result::Ok(self.0.access(1, "TensorDef", "type_")?.unwrap_or(0))
             }
 
-            /// Getter for the [`buffer` field](Tensor#structfield.buffer).
+            /// Getter for the [`buffer` field](TensorDef#structfield.buffer).
             #[inline]
             pub fn buffer(&self) -> ::planus::Result<u32> {
-                ::core::result::Result::Ok(self.0.access(2, "Tensor", "buffer")?.unwrap_or(0))
+                ::core::result::Result::Ok(self.0.access(2, "TensorDef", "buffer")?.unwrap_or(0))
             }
 
-            /// Getter for the [`name` field](Tensor#structfield.name).
+            /// Getter for the [`name` field](TensorDef#structfield.name).
             #[inline]
             pub fn name(&self) -> ::planus::Result<::core::option::Option<&'a ::core::primitive::str>> {
-                self.0.access(3, "Tensor", "name")
+                self.0.access(3, "TensorDef", "name")
             }
 
-            /// Getter for the [`quantization` field](Tensor#structfield.quantization).
+            /// Getter for the [`quantization` field](TensorDef#structfield.quantization).
             #[inline]
             pub fn quantization(
                 &self,
             ) -> ::planus::Result<::core::option::Option<self::QuantizationParametersRef<'a>>> {
-                self.0.access(4, "Tensor", "quantization")
+                self.0.access(4, "TensorDef", "quantization")
             }
 
-            /// Getter for the [`is_variable` field](Tensor#structfield.is_variable).
+            /// Getter for the [`is_variable` field](TensorDef#structfield.is_variable).
             #[inline]
             pub fn is_variable(&self) -> ::planus::Result<bool> {
-                ::core::result::Result::Ok(self.0.access(5, "Tensor", "is_variable")?.unwrap_or(false))
+                ::core::result::Result::Ok(self.0.access(5, "TensorDef", "is_variable")?.unwrap_or(false))
             }
 
-            /// Getter for the [`shape_signature` field](Tensor#structfield.shape_signature).
+            /// Getter for the [`shape_signature` field](TensorDef#structfield.shape_signature).
             #[inline]
             pub fn shape_signature(
                 &self,
             ) -> ::planus::Result<::core::option::Option<::planus::Vector<'a, i32>>> {
-                self.0.access(7, "Tensor", "shape_signature")
+                self.0.access(7, "TensorDef", "shape_signature")
             }
         }
 
-        impl<'a> ::core::fmt::Debug for TensorRef<'a> {
+        impl<'a> ::core::fmt::Debug for TensorDefRef<'a> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                let mut f = f.debug_struct("TensorRef");
+                let mut f = f.debug_struct("TensorDefRef");
                 if let ::core::option::Option::Some(field_shape) = self.shape().transpose() {
                     f.field("shape", &field_shape);
                 }
@@ -925,11 +926,11 @@ mod root {
             }
         }
 
-        impl<'a> ::core::convert::TryFrom<TensorRef<'a>> for Tensor {
+        impl<'a> ::core::convert::TryFrom<TensorDefRef<'a>> for TensorDef {
             type Error = ::planus::Error;
 
             #[allow(unreachable_code)]
-            fn try_from(value: TensorRef<'a>) -> ::planus::Result<Self> {
+            fn try_from(value: TensorDefRef<'a>) -> ::planus::Result<Self> {
                 ::core::result::Result::Ok(Self {
                     shape: if let ::core::option::Option::Some(shape) = value.shape()? {
                         ::core::option::Option::Some(shape.to_vec()?)
@@ -958,7 +959,7 @@ mod root {
             }
         }
 
-        impl<'a> ::planus::TableRead<'a> for TensorRef<'a> {
+        impl<'a> ::planus::TableRead<'a> for TensorDefRef<'a> {
             #[inline]
             fn from_buffer(
                 buffer: ::planus::SliceWithStartOffset<'a>,
@@ -968,7 +969,7 @@ mod root {
             }
         }
 
-        impl<'a> ::planus::VectorReadInner<'a> for TensorRef<'a> {
+        impl<'a> ::planus::VectorReadInner<'a> for TensorDefRef<'a> {
             type Error = ::planus::Error;
             const STRIDE: usize = 4;
 
@@ -977,7 +978,7 @@ mod root {
                 offset: usize,
             ) -> ::planus::Result<Self> {
                 ::planus::TableRead::from_buffer(buffer, offset).map_err(|error_kind| {
-                    error_kind.with_error_location("[TensorRef]", "get", buffer.offset_from_start)
+                    error_kind.with_error_location("[TensorDefRef]", "get", buffer.offset_from_start)
                 })
             }
         }
@@ -985,8 +986,8 @@ mod root {
         /// # Safety
         /// The planus compiler generates implementations that initialize
         /// the bytes in `write_values`.
-        unsafe impl ::planus::VectorWrite<::planus::Offset<Tensor>> for Tensor {
-            type Value = ::planus::Offset<Tensor>;
+        unsafe impl ::planus::VectorWrite<::planus::Offset<TensorDef>> for TensorDef {
+            type Value = ::planus::Offset<TensorDef>;
             const STRIDE: usize = 4;
             #[inline]
             fn prepare(&self, builder: &mut ::planus::Builder) -> Self::Value {
@@ -995,7 +996,7 @@ mod root {
 
             #[inline]
             unsafe fn write_values(
-                values: &[::planus::Offset<Tensor>],
+                values: &[::planus::Offset<TensorDef>],
                 bytes: *mut ::core::mem::MaybeUninit<u8>,
                 buffer_position: u32,
             ) {
@@ -1010,13 +1011,13 @@ mod root {
             }
         }
 
-        impl<'a> ::planus::ReadAsRoot<'a> for TensorRef<'a> {
+        impl<'a> ::planus::ReadAsRoot<'a> for TensorDefRef<'a> {
             fn read_as_root(slice: &'a [u8]) -> ::planus::Result<Self> {
                 ::planus::TableRead::from_buffer(
                     ::planus::SliceWithStartOffset { buffer: slice, offset_from_start: 0 },
                     0,
                 )
-                .map_err(|error_kind| error_kind.with_error_location("[TensorRef]", "read_as_root", 0))
+                .map_err(|error_kind| error_kind.with_error_location("[TensorDefRef]", "read_as_root", 0))
             }
         }
 
@@ -6822,7 +6823,7 @@ mod root {
         #[derive(Clone, Debug, PartialEq, PartialOrd)]
         pub struct SubGraph {
             /// The field `tensors` in the table `SubGraph`
-            pub tensors: ::core::option::Option<::planus::alloc::vec::Vec<self::Tensor>>,
+            pub tensors: ::core::option::Option<::planus::alloc::vec::Vec<self::TensorDef>>,
             /// The field `inputs` in the table `SubGraph`
             pub inputs: ::core::option::Option<::planus::alloc::vec::Vec<i32>>,
             /// The field `outputs` in the table `SubGraph`
@@ -6856,7 +6857,9 @@ mod root {
             #[allow(clippy::too_many_arguments)]
             pub fn create(
                 builder: &mut ::planus::Builder,
-                field_tensors: impl ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Tensor>]>>,
+                field_tensors: impl ::planus::WriteAsOptional<
+                    ::planus::Offset<[::planus::Offset<self::TensorDef>]>,
+                >,
                 field_inputs: impl ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 field_outputs: impl ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 field_operators: impl ::planus::WriteAsOptional<
@@ -6873,7 +6876,7 @@ mod root {
                 let mut table_writer: ::planus::table_writer::TableWriter<14> =
                     ::core::default::Default::default();
                 if prepared_tensors.is_some() {
-                    table_writer.write_entry::<::planus::Offset<[::planus::Offset<self::Tensor>]>>(0);
+                    table_writer.write_entry::<::planus::Offset<[::planus::Offset<self::TensorDef>]>>(0);
                 }
                 if prepared_inputs.is_some() {
                     table_writer.write_entry::<::planus::Offset<[i32]>>(1);
@@ -6959,7 +6962,7 @@ mod root {
             #[allow(clippy::type_complexity)]
             pub fn tensors<T0>(self, value: T0) -> SubGraphBuilder<(T0,)>
             where
-                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Tensor>]>>,
+                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::TensorDef>]>>,
             {
                 SubGraphBuilder((value,))
             }
@@ -7064,7 +7067,7 @@ mod root {
         }
 
         impl<
-                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Tensor>]>>,
+                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::TensorDef>]>>,
                 T1: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 T2: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 T3: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Operator>]>>,
@@ -7080,7 +7083,7 @@ mod root {
         }
 
         impl<
-                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Tensor>]>>,
+                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::TensorDef>]>>,
                 T1: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 T2: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 T3: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Operator>]>>,
@@ -7100,7 +7103,7 @@ mod root {
         }
 
         impl<
-                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Tensor>]>>,
+                T0: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::TensorDef>]>>,
                 T1: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 T2: ::planus::WriteAsOptional<::planus::Offset<[i32]>>,
                 T3: ::planus::WriteAsOptional<::planus::Offset<[::planus::Offset<self::Operator>]>>,
@@ -7124,7 +7127,7 @@ mod root {
             pub fn tensors(
                 &self,
             ) -> ::planus::Result<
-                ::core::option::Option<::planus::Vector<'a, ::planus::Result<self::TensorRef<'a>>>>,
+                ::core::option::Option<::planus::Vector<'a, ::planus::Result<self::TensorDefRef<'a>>>>,
             > {
                 self.0.access(0, "SubGraph", "tensors")
             }
