@@ -91,6 +91,8 @@ macro_rules! network {
             }
         }
 
+        $crate::__network_sequential!($name, $inner);
+
         impl $crate::Zeros for $name {
             #[inline]
             fn zeros() -> Self {
@@ -115,4 +117,33 @@ macro_rules! network {
             }
         }
     };
+}
+
+/// `network!`'s [`Sequential`](crate::import::torch::Sequential) forwarding
+/// (PyTorch names); only with `std`, where `import::torch` exists.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __network_sequential {
+    ($name:ident, $inner:ty) => {
+        // `for<'a>` defers the bound: a network of layers without
+        // `Sequential` still compiles, it just has no PyTorch names.
+        impl $crate::import::torch::Sequential for $name
+        where
+            for<'a> $inner: $crate::import::torch::Sequential,
+        {
+            const MODULES: usize = <$inner as $crate::import::torch::Sequential>::MODULES;
+            fn module(i: usize) -> usize {
+                <$inner as $crate::import::torch::Sequential>::module(i)
+            }
+        }
+    };
+}
+
+/// Without `std` there is no `import::torch`: nothing to forward.
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __network_sequential {
+    ($name:ident, $inner:ty) => {};
 }

@@ -40,6 +40,23 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 ///
 /// Implemented for [`Dense`], the activations and tuples of them (up to 8,
 /// nested freely; nesting does not start a new numbering).
+/// Networks made with [`network!`](crate::network!) forward to their tuple.
+///
+/// ```
+/// use constnet::import::torch::{self, Sequential};
+/// use constnet::{network, Dense, Relu, Sigmoid};
+///
+/// network! {
+///     #[derive(Debug, PartialEq)]
+///     struct Net((Dense<4, 16>, (Relu, Dense<16, 1>), Sigmoid));
+/// }
+/// assert_eq!(Net::MODULES, 4);
+/// assert_eq!(Net::module(2), 2); // Dense<16, 1>'s weight
+/// assert_eq!(torch::names::<Net>(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+/// let net = Net((Dense::zeros(), (Relu, Dense::new([[0.5; 16]], [1.0])), Sigmoid));
+/// assert_eq!(torch::from_safetensors::<Net>(&torch::to_safetensors(&net)?)?, net);
+/// # Ok::<(), torch::TorchError>(())
+/// ```
 pub trait Sequential: Params {
     /// How many `nn.Sequential` modules the network is (every layer counts,
     /// parameter-free ones too).
@@ -128,6 +145,16 @@ pub fn names<N: Sequential>() -> Vec<String> {
 /// network.
 ///
 /// Non-exhaustive: later versions may add checks.
+///
+/// ```
+/// use constnet::import::torch::{self, TorchError};
+/// use constnet::Dense;
+/// let err = torch::from_safetensors::<Dense<2, 2>>(b"not safetensors").unwrap_err();
+/// assert!(matches!(err, TorchError::Format(_)));
+/// assert!(err.to_string().starts_with("not a valid safetensors file: "));
+/// let e: &dyn std::error::Error = &err; // Display + Error
+/// # let _ = e;
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TorchError {
@@ -252,6 +279,15 @@ pub fn read_into<N: Sequential>(net: &mut N, bytes: &[u8]) -> Result<(), TorchEr
 /// (activations at their [`Zeros`](crate::Zeros) settings; use [`read_into`]
 /// to keep others).
 ///
+/// ```
+/// use constnet::import::torch;
+/// use constnet::{Dense, Tanh};
+/// let bytes = torch::to_safetensors(&(Dense::new([[2.0]], [1.0]), Tanh))?;
+/// let (dense, _): (Dense<1, 1>, Tanh) = torch::from_safetensors(&bytes)?;
+/// assert_eq!((dense.weight(), dense.bias()), (&[[2.0]], &[1.0]));
+/// # Ok::<(), torch::TorchError>(())
+/// ```
+///
 /// # Errors
 /// As [`read_into`].
 pub fn from_safetensors<N: Sequential>(bytes: &[u8]) -> Result<N, TorchError> {
@@ -263,6 +299,17 @@ pub fn from_safetensors<N: Sequential>(bytes: &[u8]) -> Result<N, TorchError> {
 /// Writes `net`'s parameters as a safetensors `state_dict` that
 /// `safetensors.torch.load_file` returns and `nn.Sequential.load_state_dict`
 /// takes.
+///
+/// ```
+/// use constnet::import::torch;
+/// use constnet::Dense;
+/// let net = Dense::<2, 1>::new([[1.0, 2.0]], [3.0]);
+/// let bytes = torch::to_safetensors(&net)?;
+/// assert_eq!(bytes, torch::to_safetensors(&net)?); // deterministic
+/// let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+/// assert_eq!(bytes.len(), 8 + header_len + 4 * 3); // header, then 3 f32
+/// # Ok::<(), torch::TorchError>(())
+/// ```
 ///
 /// # Errors
 /// [`TorchError::Format`] if the `safetensors` crate refuses to serialize
@@ -280,11 +327,16 @@ pub fn to_safetensors<N: Sequential>(net: &N) -> Result<Vec<u8>, TorchError> {
 
 /// [`from_safetensors`] from a file.
 ///
-/// ```no_run
+/// ```
 /// use constnet::import::torch;
 /// use constnet::{Dense, Relu};
-/// let net: (Dense<4, 16>, Relu, Dense<16, 3>) = torch::load("model.safetensors")?;
-/// torch::save(&net, "copy.safetensors")?;
+/// let path = std::env::temp_dir().join("constnet-doc-torch-load.safetensors");
+/// torch::save(&(Dense::<3, 2>::new([[0.5; 3]; 2], [1.0; 2]), Relu), &path)?;
+/// let net: (Dense<3, 2>, Relu) = torch::load(&path)?;
+/// assert_eq!(net.0.bias(), &[1.0; 2]);
+/// let wrong = torch::load::<(Dense<3, 4>, Relu), _>(&path).unwrap_err();
+/// assert_eq!(wrong.kind(), std::io::ErrorKind::InvalidData);
+/// # std::fs::remove_file(&path).ok();
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
@@ -297,6 +349,17 @@ pub fn load<N: Sequential, P: AsRef<std::path::Path>>(path: P) -> std::io::Resul
 }
 
 /// [`to_safetensors`] into a file.
+///
+/// ```
+/// use constnet::import::torch;
+/// use constnet::Dense;
+/// let path = std::env::temp_dir().join("constnet-doc-torch-save.safetensors");
+/// let net = Dense::<1, 2>::new([[1.0], [2.0]], [0.5, -0.5]);
+/// torch::save(&net, &path)?;
+/// assert_eq!(std::fs::read(&path)?, torch::to_safetensors(&net).unwrap());
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), std::io::Error>(())
+/// ```
 ///
 /// # Errors
 /// Any error writing the file.
