@@ -452,16 +452,33 @@ pub const fn fold_bias<const IN: usize, const OUT: usize>(
     let mut out = [0i32; OUT];
     let mut o = 0;
     while o < OUT {
-        let mut sum = 0i32;
-        let mut i = 0;
-        while i < IN {
-            sum = sum.wrapping_add(w[o][i] as i32);
-            i += 1;
-        }
-        out[o] = bias[o].wrapping_sub(sum.wrapping_mul(input_zero_point as i32));
+        out[o] = bias[o].wrapping_sub(row_sum(&w[o]).wrapping_mul(input_zero_point as i32));
         o += 1;
     }
     out
+}
+
+/// The inverse of [`fold_bias`]: TFLite's bias back from the folded one.
+pub(crate) fn unfold_bias<const IN: usize, const OUT: usize>(
+    w: &[[i8; IN]; OUT],
+    kernel_bias: &[i32; OUT],
+    input_zero_point: i8,
+) -> [i32; OUT] {
+    core::array::from_fn(|o| {
+        kernel_bias[o].wrapping_add(row_sum(&w[o]).wrapping_mul(input_zero_point as i32))
+    })
+}
+
+/// `Σ row[i]` (wrapping): what the input zero point is multiplied by when
+/// it is folded into the bias.
+pub(crate) const fn row_sum(row: &[i8]) -> i32 {
+    let mut sum = 0i32;
+    let mut i = 0;
+    while i < row.len() {
+        sum = sum.wrapping_add(row[i] as i32);
+        i += 1;
+    }
+    sum
 }
 
 /// Index of the largest value (the first one on ties); 0 for an empty

@@ -148,10 +148,7 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
     /// assert_eq!(l.kernel_bias(), &[100 - 5 * 7]);
     /// ```
     pub fn bias(&self) -> [i32; OUT] {
-        core::array::from_fn(|o| {
-            let sum = self.weight[o].iter().fold(0i32, |s, &w| s.wrapping_add(w as i32));
-            self.kernel_bias[o].wrapping_add(sum.wrapping_mul(self.input_zero_point as i32))
-        })
+        int8::unfold_bias(&self.weight, &self.kernel_bias, self.input_zero_point)
     }
 
     /// The bias the kernels start from: `bias − input_zero_point · Σ w`.

@@ -123,10 +123,9 @@ impl Model {
                 // Fold the input zero point into the bias, as the typed layers do.
                 let kernel_bias: Vec<i32> = (0..outs)
                     .map(|o| {
-                        let sum = weight[o * ins..(o + 1) * ins]
-                            .iter()
-                            .fold(0i32, |s, &w| s.wrapping_add(w as i32));
-                        bias[o].wrapping_sub(sum.wrapping_mul(input.1 as i32))
+                        bias[o].wrapping_sub(
+                            int8::row_sum(&weight[o * ins..(o + 1) * ins]).wrapping_mul(input.1 as i32),
+                        )
                     })
                     .collect();
                 let scales: Vec<f64> =
