@@ -321,3 +321,27 @@ fn random_and_foreign_bytes_are_errors() {
         }
     }
 }
+
+/// Found by the `tflite_import` fuzz target: a model whose output tensor
+/// declares 134,217,729 values while its last layer gives 1 was accepted
+/// (and `Model::output().len` disagreed with `run`). Now refused by name.
+#[test]
+fn fuzz_regression_output_tensor_length_must_match_the_layer() {
+    let b = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/fuzz/tflite_output_len_mismatch.tflite"
+    ))
+    .unwrap();
+    for arithmetic in [Arithmetic::LiteRt, Arithmetic::Micro] {
+        match must_not_panic(&b) {
+            Ok(m) => {
+                let x = match m.input().dtype {
+                    tflite::DType::I8 => Values::I8(vec![0; m.input().len]),
+                    tflite::DType::F32 => Values::F32(vec![0.0; m.input().len]),
+                };
+                assert_eq!(m.run(&x).unwrap().len(), m.output().len, "{arithmetic:?}");
+            }
+            Err(e) => println!("refused: {e}"),
+        }
+    }
+}

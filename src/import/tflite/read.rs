@@ -329,6 +329,25 @@ pub(super) fn read(bytes: &[u8]) -> Result<(Vec<ImportedLayer>, Io, Io)> {
             SOFTMAX => softmax(&cx, op, x, out)?,
             _ => return Err(cx.err(None, "constnet has no layer for this operator".into())),
         };
+        // Every operator's tensors must hold what its layers take and give
+        // (the element-wise ones read only one side).
+        if let (Some(first), Some(last)) = (new.first(), new.last()) {
+            let (x_len, out_len) = (len_of(&cx, x)?, len_of(&cx, out)?);
+            if first.input_len() != x_len {
+                return Err(cx.err(
+                    Some(x),
+                    format!("holds {x_len} values; the operator takes {}", first.input_len()),
+                ));
+            }
+            if last.output_len() != out_len {
+                return Err(cx.err(
+                    Some(out),
+                    format!("holds {out_len} values; the operator gives {}", last.output_len()),
+                ));
+            }
+        } else if len_of(&cx, x)? != len_of(&cx, out)? {
+            return Err(cx.err(Some(out), "changes the number of values".into()));
+        }
         layers.extend(new);
         current = out;
     }
