@@ -10,14 +10,24 @@
 //! cargo run --release --features std --example bench -- quadrants       # 2-3-2 LeakyReLU/MSE, per-sample SGD
 //! cargo run --release --features std --example bench -- kernels         # GFLOP/s of each dense kernel on each code path
 //! cargo run --release --features std --example bench -- path            # the kernel path this CPU runs
+//! cargo run --release --features std --example bench -- info            # CPU, kernel paths and measured FMA peak
+//! cargo run --release --features std --example bench -- peak            # single-core FMA peak (GFLOP/s) only
 //! cargo run --release --features std --example bench -- train [32|128]  # 784-128-10 training only (for profiling)
 //! cargo run --release --features std --example bench -- infer           # 784-128-10 inference only (for profiling)
 //! cargo run --release --features std --example bench -- mlp2 [32|128]   # 784-128-10 on 2 threads (ParallelTrainer, 2 shards)
-//! cargo run --release --features std --example bench -- mlp 32 --fused  # any of them with fused multiply-adds
+//! cargo run --release --features std --example bench -- mlp 32 --fast   # any of them on the fast path
 //! ```
 //!
-//! `--fused` calls `constnet::math::set_fused(true)` first: the dense kernels
-//! then use FMA (faster, but no longer bit-identical to firmware builds).
+//! `--fast` (old name `--fused`) calls `constnet::math::set_fast(true)`
+//! first: the dense kernels then run the matrix micro-kernels with fused
+//! multiply-adds (faster, but no longer bit-identical to firmware builds).
+//!
+//! `info` prints `key=value` lines: the CPU (model name, family, model, the
+//! vector extensions the kernels look for), the exact and fast kernel paths,
+//! and `fma_peak_gflops`, the single-core FMA throughput measured by 24
+//! independent `vfmadd231ps` per loop on 12 accumulators (the method of
+//! `../shared/bench/peers/fma_peak.c`), on the widest registers this CPU
+//! has: every figure's share of the physical peak is its GFLOP/s over it.
 //!
 //! Data is MNIST-shaped random noise (60,000 training and 10,000 test
 //! samples, pixels uniform in [0, 1), labels uniform in 0..10), as the peers'
@@ -301,7 +311,15 @@ fn quadrants() {
 fn kernels() {
     let mut rng = Pcg64::seed_from_u64(7);
     let mut v = |n: usize| -> Vec<f32> { (0..n).map(|_| uniform(&mut rng) - 0.5).collect() };
-    for (ins, outs, rows) in [(784, 128, 1), (784, 128, 32), (784, 128, 128), (128, 10, 32), (784, 50, 200)] {
+    for (ins, outs, rows) in [
+        (784, 128, 1),
+        (784, 128, 32),
+        (784, 128, 64),
+        (784, 128, 128),
+        (784, 128, 1000),
+        (128, 10, 32),
+        (784, 50, 200),
+    ] {
         let (w, b, x, dy) = (v(ins * outs), v(outs), v(ins * rows), v(outs * rows));
         let (mut y, mut dw, mut db, mut dx) =
             (vec![0.0; outs * rows], vec![0.0; ins * outs], vec![0.0; outs], vec![0.0; ins * rows]);
@@ -343,11 +361,202 @@ fn kernels() {
     }
 }
 
+/// Single-core FMA throughput probes: 24 independent fused multiply-adds per
+/// loop iteration on 12 accumulators, enough to hide the latency on every
+/// x86-64 core with one or two FMA pipes.
+#[cfg(target_arch = "x86_64")]
+mod peak {
+    use std::arch::asm;
+    use std::time::Instant;
+
+    macro_rules! fma12 {
+        ($r:literal) => {
+            concat!(
+                "vfmadd231ps ",
+                $r,
+                "0, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "1, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "2, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "3, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "4, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "5, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "6, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "7, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "8, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "9, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "10, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+                "vfmadd231ps ",
+                $r,
+                "11, ",
+                $r,
+                "14, ",
+                $r,
+                "15\n",
+            )
+        };
+    }
+
+    /// `n` iterations of 24 zmm FMAs (two groups of 12). SAFETY: needs AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn zmm(n: u64) {
+        unsafe {
+            asm!("2:", fma12!("zmm"), fma12!("zmm"), "dec {n}", "jnz 2b", n = inout(reg) n => _,
+                out("zmm0") _, out("zmm1") _, out("zmm2") _, out("zmm3") _, out("zmm4") _, out("zmm5") _,
+                out("zmm6") _, out("zmm7") _, out("zmm8") _, out("zmm9") _, out("zmm10") _, out("zmm11") _,
+                out("zmm14") _, out("zmm15") _, options(nostack, nomem));
+        }
+    }
+
+    /// `n` iterations of 24 ymm FMAs. SAFETY: needs AVX and FMA.
+    #[target_feature(enable = "avx,fma")]
+    unsafe fn ymm(n: u64) {
+        unsafe {
+            asm!("2:", fma12!("ymm"), fma12!("ymm"), "dec {n}", "jnz 2b", n = inout(reg) n => _,
+                out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _, out("ymm4") _, out("ymm5") _,
+                out("ymm6") _, out("ymm7") _, out("ymm8") _, out("ymm9") _, out("ymm10") _, out("ymm11") _,
+                out("ymm14") _, out("ymm15") _, options(nostack, nomem));
+        }
+    }
+
+    /// Median GFLOP/s of 9 runs of `f` over `n` iterations of 24 FMAs of `lanes`.
+    fn measure(lanes: f64, f: impl Fn(u64)) -> f64 {
+        let n = 5_000_000;
+        let mut g: Vec<f64> = (0..9)
+            .map(|_| {
+                let t = Instant::now();
+                f(n);
+                n as f64 * 24.0 * lanes * 2.0 / t.elapsed().as_secs_f64() / 1e9
+            })
+            .collect();
+        g.sort_by(f64::total_cmp);
+        g[4]
+    }
+
+    /// `(zmm, ymm)` FMA peaks in GFLOP/s; `None` where the CPU lacks them.
+    pub fn fma() -> (Option<f64>, Option<f64>) {
+        let z = std::is_x86_feature_detected!("avx512f");
+        let y = std::is_x86_feature_detected!("avx") && std::is_x86_feature_detected!("fma");
+        // SAFETY: each probe runs only where its features were detected.
+        let zmm = z.then(|| measure(16.0, |n| unsafe { zmm(n) }));
+        let ymm = y.then(|| measure(8.0, |n| unsafe { ymm(n) }));
+        (zmm, ymm)
+    }
+}
+
+/// The single-core FMA peak on the widest registers (GFLOP/s), if any.
+fn fma_peak() -> Option<f64> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let (zmm, ymm) = peak::fma();
+        match (zmm, ymm) {
+            (Some(z), Some(y)) => Some(z.max(y)),
+            (z, y) => z.or(y),
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    None
+}
+
+/// CPU, kernel paths and FMA peak as `key=value` lines.
+fn info() {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |k: &str| {
+        cpuinfo
+            .lines()
+            .find(|l| l.split(':').next().is_some_and(|n| n.trim() == k))
+            .and_then(|l| l.split_once(':'))
+            .map_or("unknown".to_string(), |(_, v)| v.trim().to_string())
+    };
+    println!("cpu_model={}", field("model name"));
+    println!("cpu_family={}", field("cpu family"));
+    println!("cpu_model_number={}", field("model"));
+    let flags = field("flags");
+    let has: Vec<&str> = ["avx2", "fma", "avx512f", "avx512vl", "avx512_vnni", "avx512_bf16"]
+        .into_iter()
+        .filter(|f| flags.split_whitespace().any(|x| x == *f))
+        .collect();
+    println!("cpu_flags={}", has.join(","));
+    println!("exact_path={:?}", KernelPath::detected());
+    println!("fast_path={}", KernelPath::detected_fused().map_or("none".into(), |p| format!("{p:?}")));
+    #[cfg(target_arch = "x86_64")]
+    {
+        let (zmm, ymm) = peak::fma();
+        let show = |v: Option<f64>| v.map_or("none".into(), |g| format!("{g:.1}"));
+        println!("fma_peak_zmm_gflops={}", show(zmm));
+        println!("fma_peak_ymm_gflops={}", show(ymm));
+    }
+    println!("fma_peak_gflops={}", fma_peak().map_or("none".into(), |g| format!("{g:.1}")));
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(k) = args.iter().position(|a| a == "--fused") {
+    if let Some(k) = args.iter().position(|a| a == "--fast" || a == "--fused") {
         args.remove(k);
-        assert!(math::set_fused(true), "--fused: this CPU or build has no fused multiply-add kernels");
+        assert!(math::set_fast(true), "--fast: this CPU or build has no fast (FMA) kernels");
     }
     // Large static batches live on this thread's stack; give it room.
     std::thread::Builder::new()
@@ -357,6 +566,8 @@ fn main() {
             match what {
                 "kernels" => kernels(),
                 "path" => println!("{:?}", KernelPath::selected()),
+                "info" => info(),
+                "peak" => println!("fma_peak_gflops={}", fma_peak().map_or("none".into(), |g| format!("{g:.1}"))),
                 "quadrants" => quadrants(),
                 "mlp" => {
                     let data = random_data();
@@ -408,7 +619,7 @@ fn main() {
                     quadrants();
                 }
                 other => panic!(
-                    "unknown benchmark {other:?}: use mlp [32|128], mlp2 [32|128], cretan, quadrants, kernels or nothing"
+                    "unknown benchmark {other:?}: use mlp [32|128], mlp2 [32|128], cretan, quadrants, kernels, info, peak or nothing"
                 ),
             }
         })

@@ -95,7 +95,7 @@ struct Config {
 const USAGE: &str = "\
 usage: mnist [--preset cretan|modern] [--data DIR] [--out DIR] [--epochs N] [--batch B]
              [--lr F] [--decay F] [--weight-decay F] [--seed N] [--pixels unit|centered]
-             [--shift N] [--min-test-acc F] [--fused] [--gradcheck [--eps F] [--abs-tol F] [--rel-tol F]]
+             [--shift N] [--min-test-acc F] [--fast] [--gradcheck [--eps F] [--abs-tol F] [--rel-tol F]]
 
   --preset        cretan: 784-50-10 sigmoid, MSE (½·Σ), SGD lr 0.3, batch 200, 250 epochs, pixels in [-0.5, 0.5]
                   modern: 784-128-10 ReLU, softmax cross-entropy, Adam lr 2e-3 decay 2e-4, batch 32, 40 epochs,
@@ -111,8 +111,9 @@ usage: mnist [--preset cretan|modern] [--data DIR] [--out DIR] [--epochs N] [--b
   --shift         augmentation: each epoch trains on copies of the training images moved by up to N
                   pixels in x and y, drawn afresh per image and epoch (default: cretan 0, modern 1)
   --min-test-acc  exit with status 1 when the final test accuracy is below this fraction
-  --fused         dense kernels with fused multiply-adds (constnet::math::set_fused): faster on CPUs
-                  with FMA, results no longer bit-identical to a firmware build
+  --fast          the fast dense kernels (constnet::math::set_fast: matrix tiles with fused
+                  multiply-adds): faster on CPUs with FMA, results no longer bit-identical to a
+                  firmware build (--fused is the old name)
   --gradcheck     check the 784-50-10 network's gradients against central differences and exit;
                   --eps (default 1e-2), --abs-tol (5e-5, about 3× the f32 noise floor here) and
                   --rel-tol (1e-2) set its step and tolerances";
@@ -153,7 +154,7 @@ fn parse_args() -> Res<Config> {
             "--shift" => shift = Some(val()?.parse()?),
             "--min-test-acc" => min_test_acc = Some(val()?.parse()?),
             "--gradcheck" => gradcheck = true,
-            "--fused" => fused = true,
+            "--fast" | "--fused" => fused = true,
             "--eps" => gc.epsilon = val()?.parse()?,
             "--abs-tol" => gc.abs_tol = val()?.parse()?,
             "--rel-tol" => gc.rel_tol = val()?.parse()?,
@@ -204,8 +205,8 @@ fn main() -> ExitCode {
 
 fn run() -> Res<ExitCode> {
     let cfg = parse_args()?;
-    if cfg.fused && !constnet::math::set_fused(true) {
-        return Err("--fused: this CPU or build has no fused multiply-add kernels".into());
+    if cfg.fused && !constnet::math::set_fast(true) {
+        return Err("--fast: this CPU or build has no fast (FMA) kernels".into());
     }
     println!("kernels: {:?}", constnet::math::KernelPath::selected());
     let scale = cfg.scale;

@@ -2,9 +2,9 @@
 # Runs the kernel, int8-kernel, fused-switch, parallel-training and training tests on
 # emulated x86-64 CPUs (QEMU user mode) that lack what this machine may have,
 # so the run-time kernel selection and every lesser code path are exercised:
-#   Haswell  — AVX2 and FMA, no AVX-512: the AVX2 copies and the AVX2 fused copies,
+#   Haswell  — AVX2 and FMA, no AVX-512: the AVX2 copies and the AVX2 fast path,
 #              the AVX2 int8 kernel;
-#   Nehalem  — SSE4.2, no AVX: the portable kernels (f32 and int8), `set_fused` refused.
+#   Nehalem  — SSE4.2, no AVX: the portable kernels (f32 and int8), `set_fast` refused.
 # CONSTNET_EXPECT_KERNELS makes tests/kernels.rs assert which path was
 # detected, so a CPU model QEMU ignored would fail here. Installs qemu-user
 # (apt) when missing.
@@ -26,6 +26,6 @@ for cpu_path in Haswell:Avx2 Nehalem:Portable; do
   # do not matter here.
   CONSTNET_EXPECT_KERNELS=$path \
   CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="qemu-x86_64 -cpu $cpu" \
-    cargo test --release --features std --test kernels --test int8 --test fused --test parallel --test training \
+    cargo test --release --features std --test kernels --test fast_kernels --test int8 --test fused --test parallel --test training \
     2> >(grep -v "TCG doesn't support requested feature" >&2)
 done

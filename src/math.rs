@@ -31,19 +31,34 @@
 //! * Dense backward: `dW[o][i] += dy[s][o]·x[s][i]` and `db[o] += dy[s][o]`,
 //!   sample after sample; `dx[s][i] = ((0 + dy[s][0]·W[0][i]) + dy[s][1]·W[1][i]) + …`.
 //!
-//! # Opt-in fused multiply-add on desktops
+//! # The opt-in fast path on desktops
 //!
-//! [`set_fused`]`(true)` switches [`dense_forward`] and [`dense_backward`] to
-//! AVX2/AVX-512 copies that compute every `s + a·b` above as one fused
-//! multiply-add (one rounding; where a sum starts with a product, that
-//! product is still rounded on its own). The order of every sum is
-//! unchanged, so the fused copies agree with each other bit for bit, and they
-//! are as accurate as the exact ones — but no longer bit-identical to the
-//! firmware, which is why they are off by default. [`dot`] and the `_inline`
-//! kernels for small layers always stay exact.
+//! [`set_fast`]`(true)` switches [`dense_forward`] and [`dense_backward`] to
+//! the fast paths ([`KernelPath::Avx512Fma`], [`KernelPath::Avx2Fma`]):
+//! matrix-multiply micro-kernels with fused multiply-adds that are free of
+//! the order above. Every output is one chain of fused multiply-adds:
+//!
+//! * forward, from [`FAST_GEMM_ROWS`] samples and more than
+//!   [`FAST_GEMM_MIN_OUTS`] outputs: `y = b[o]`, then `y = fma(x[s][i],
+//!   W[o][i], y)` for `i` in order (otherwise the dot-product order above
+//!   with fused multiply-adds);
+//! * `dW[o][i] = fma(dy[s][o], x[s][i], dW[o][i])` sample after sample, and
+//!   `dx[s][i]` from `+0`, `fma(dy[s][o], W[o][i], ·)` for `o` in order.
+//!
+//! A chain of `n` fused multiply-adds from `c₀` has the classic error bound
+//! `|ŷ − y| ≤ γₙ·(|c₀| + Σ|aᵢ·bᵢ|)` with `γₙ = n·u/(1 − n·u)` and `u = 2⁻²⁴`
+//! (`tests/fast_kernels.rs` checks it against f64 on random shapes), so the
+//! fast path is as accurate as the exact one to within a factor of about
+//! `n / 16`, and far faster where the exact path's separate multiply and add
+//! compete for the FMA ports (Intel cores). The AVX2 and AVX-512 fast paths
+//! give the same bits as each other; they are not the bits a firmware build
+//! computes, which is why the exact path stays the default. [`dot`] and the
+//! `_inline` kernels for small layers always stay exact.
 //!
 //! ```
 //! use constnet::math;
+//! let fast = math::set_fast(true); // false where the CPU has no FMA
+//! # math::set_fast(false);
 //! let a = [1.0; 20];
 //! let b: [f32; 20] = core::array::from_fn(|i| i as f32);
 //! assert_eq!(math::dot(&a, &b), 190.0);
@@ -113,12 +128,12 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
 ///
 /// The exact paths ([`Portable`](Self::Portable), [`Avx2`](Self::Avx2),
 /// [`Avx512`](Self::Avx512)) give bit-identical results — the same bits as a
-/// `no_std` build on a microcontroller. The fused paths
-/// ([`Avx2Fma`](Self::Avx2Fma), [`Avx512Fma`](Self::Avx512Fma)) add each
-/// product with one rounding instead of two (a fused multiply-add), in the
-/// same summation order; they agree with each other bit for bit, differ from
-/// the exact paths in the last bits, and run only after [`set_fused`] asks
-/// for them.
+/// `no_std` build on a microcontroller. The fast paths
+/// ([`Avx2Fma`](Self::Avx2Fma), [`Avx512Fma`](Self::Avx512Fma)) are
+/// matrix-multiply kernels with fused multiply-adds in the order the
+/// [module docs](self#the-opt-in-fast-path-on-desktops) give; they agree
+/// with each other bit for bit, differ from the exact paths in the last
+/// bits, and run only after [`set_fast`] asks for them.
 ///
 /// ```
 /// use constnet::math::KernelPath;
@@ -137,14 +152,16 @@ pub enum KernelPath {
     Avx2,
     /// x86-64 AVX-512F copy (`std` feature, selected at run time).
     Avx512,
-    /// x86-64 AVX2 copy with fused multiply-adds (`std` feature, opt-in).
+    /// x86-64 AVX2 + FMA fast path: 6 × 16 register tiles (`std` feature,
+    /// opt-in with [`set_fast`]).
     Avx2Fma,
-    /// x86-64 AVX-512F copy with fused multiply-adds (`std` feature, opt-in).
+    /// x86-64 AVX-512F fast path: 6 × 64 register tiles (`std` feature,
+    /// opt-in with [`set_fast`]).
     Avx512Fma,
 }
 
 impl KernelPath {
-    /// Every path, portable first, the fused ones last.
+    /// Every path, portable first, the fast (fused) ones last.
     pub const ALL: [KernelPath; 5] = [
         KernelPath::Portable,
         KernelPath::Avx2,
@@ -154,8 +171,8 @@ impl KernelPath {
     ];
 
     /// The fastest *exact* path this build can run on this CPU: what
-    /// [`dense_forward`] and [`dense_backward`] use unless [`set_fused`]
-    /// switched to a fused one.
+    /// [`dense_forward`] and [`dense_backward`] use unless [`set_fast`]
+    /// switched to a fast one.
     #[inline]
     pub fn detected() -> KernelPath {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -164,7 +181,8 @@ impl KernelPath {
         KernelPath::Portable
     }
 
-    /// The fastest fused path this build can run on this CPU, if any.
+    /// The fastest fast (fused multiply-add) path this build can run on this
+    /// CPU, if any: what [`set_fast`]`(true)` selects.
     #[inline]
     pub fn detected_fused() -> Option<KernelPath> {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -174,12 +192,12 @@ impl KernelPath {
     }
 
     /// The path [`dense_forward`] and [`dense_backward`] run now:
-    /// [`detected_fused`](Self::detected_fused) after `set_fused(true)`,
+    /// [`detected_fused`](Self::detected_fused) after [`set_fast`]`(true)`,
     /// otherwise [`detected`](Self::detected).
     #[inline]
     pub fn selected() -> KernelPath {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
-        if x86::FUSED.load(core::sync::atomic::Ordering::Relaxed)
+        if x86::FAST.load(core::sync::atomic::Ordering::Relaxed)
             && let Some(path) = x86::detect_fused()
         {
             return path;
@@ -187,7 +205,7 @@ impl KernelPath {
         KernelPath::detected()
     }
 
-    /// True for the paths that use fused multiply-adds.
+    /// True for the fast paths, which use fused multiply-adds.
     #[inline]
     pub fn is_fused(self) -> bool {
         matches!(self, KernelPath::Avx2Fma | KernelPath::Avx512Fma)
@@ -208,33 +226,35 @@ impl KernelPath {
     }
 }
 
-/// Opts this process in to (or out of) the fused multiply-add kernels, and
-/// returns whether [`dense_forward`] and [`dense_backward`] now run them.
+/// Opts this process in to (or out of) the fast path, and returns whether
+/// [`dense_forward`] and [`dense_backward`] now run it.
 ///
 /// Off by default. When on, and the CPU has FMA (x86-64, `std` feature),
-/// every dense layer adds its products with one rounding instead of two.
-/// That is faster on desktops (the 784-128-10 kernels run 1.06–1.3× faster on
-/// Zen 4, see `BENCHMARKS.md`) and no less accurate, but the results are no
-/// longer the bits a firmware build computes: leave it off when you compare
-/// desktop and device outputs exactly. Fused results do not depend on which
-/// fused path runs (AVX2 or AVX-512). The switch is process-wide and may be
-/// flipped at any time; a kernel call already running finishes on the path
-/// it started with. Returns `false` (and changes nothing) where no fused
-/// path exists: other architectures, or CPUs without FMA.
+/// every dense layer above [`INLINE_WEIGHTS`] runs matrix-multiply
+/// micro-kernels with fused multiply-adds (AVX-512 where the CPU has it,
+/// else AVX2): faster on every desktop, and within the error bound the
+/// [module docs](self#the-opt-in-fast-path-on-desktops) state, but the
+/// results are no longer the bits a firmware build computes: leave it off
+/// when you compare desktop and device outputs exactly. Fast results do not
+/// depend on which fast path runs (AVX2 or AVX-512). The switch is
+/// process-wide and may be flipped at any time; a kernel call already
+/// running finishes on the path it started with. Returns `false` (and
+/// changes nothing) where no fast path exists: other architectures, or CPUs
+/// without FMA.
 ///
 /// ```
 /// use constnet::math::{self, KernelPath};
-/// let fused = math::set_fused(true);
-/// assert_eq!(KernelPath::selected().is_fused(), fused);
-/// math::set_fused(false);
+/// let fast = math::set_fast(true);
+/// assert_eq!(KernelPath::selected().is_fused(), fast);
+/// math::set_fast(false);
 /// assert!(!KernelPath::selected().is_fused());
 /// ```
 #[cfg(feature = "std")]
-pub fn set_fused(on: bool) -> bool {
+pub fn set_fast(on: bool) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         let available = x86::detect_fused().is_some();
-        x86::FUSED.store(on && available, core::sync::atomic::Ordering::Relaxed);
+        x86::FAST.store(on && available, core::sync::atomic::Ordering::Relaxed);
         on && available
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -243,6 +263,46 @@ pub fn set_fused(on: bool) -> bool {
         false
     }
 }
+
+/// The old name of [`set_fast`], from when the opt-in path only swapped
+/// multiply-then-add for fused multiply-adds in the exact order.
+///
+/// ```
+/// # #![allow(deprecated)]
+/// assert_eq!(constnet::math::set_fused(false), false);
+/// ```
+#[cfg(feature = "std")]
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `set_fast`: the opt-in path is now matrix kernels in their own order"
+)]
+pub fn set_fused(on: bool) -> bool {
+    set_fast(on)
+}
+
+/// From this many samples on (and above [`FAST_GEMM_MIN_OUTS`] outputs),
+/// the fast paths' forward pass ([`KernelPath::Avx2Fma`],
+/// [`KernelPath::Avx512Fma`]) runs matrix tiles: `y[s][o]` is `b[o]`
+/// followed by one fused multiply-add per input, in input order. Below it,
+/// a single sample or two or three keep the dot-product form of the exact
+/// paths (16 lane sums, fused), which streams the weights once instead of
+/// packing them. So fast results depend on the batch size; exact ones never
+/// do.
+///
+/// ```
+/// assert_eq!(constnet::math::FAST_GEMM_ROWS, 4);
+/// ```
+pub const FAST_GEMM_ROWS: usize = 4;
+
+/// Layers with at most this many outputs keep the dot-product form in the
+/// fast forward pass at every batch size: a tile of 16 or fewer outputs
+/// fills too few lanes of the matrix kernel's vectors (measured on Zen 4:
+/// 128 → 10 at 32 samples, 63–66 GFLOP/s as dot products, 23–43 as tiles).
+///
+/// ```
+/// assert_eq!(constnet::math::FAST_GEMM_MIN_OUTS, 16);
+/// ```
+pub const FAST_GEMM_MIN_OUTS: usize = 16;
 
 /// Layers with at most this many weights use the `_inline` kernels, so
 /// their loops unroll completely for the constant shape; larger ones share one
@@ -255,7 +315,7 @@ pub const INLINE_WEIGHTS: usize = 64;
 /// (`rows` is the smaller of the two row counts). Register-blocked over
 /// samples and outputs; under `std` on x86-64 it runs an AVX-512 or AVX2 copy
 /// when the CPU has one, with results bit-identical to the portable one (or,
-/// after [`set_fused`], a fused multiply-add copy: see [`KernelPath`]).
+/// after [`set_fast`], the fast path: see [`KernelPath`]).
 ///
 /// ```
 /// use constnet::math::dense_forward;
@@ -270,7 +330,7 @@ pub fn dense_forward(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize,
 
 /// [`dense_forward`] on a chosen [`KernelPath`] (the portable one if `path`
 /// is not available here); returns the path that ran. Every exact path gives
-/// the same bits, and so does every fused one; `tests/kernels.rs` checks both
+/// the same bits, and so does every fast one; `tests/kernels.rs` checks both
 /// with this function.
 ///
 /// ```
@@ -330,7 +390,7 @@ pub fn dense_forward_inline(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins:
 /// (`rows × ins`), the gradient with respect to the input (pass `None` for a
 /// network's first layer, whose input gradient nobody uses). Blocked and
 /// dispatched like [`dense_forward`], with bit-identical results on every
-/// exact path (and on every fused one).
+/// exact path (and on every fast one).
 ///
 /// ```
 /// use constnet::math::dense_backward;

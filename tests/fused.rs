@@ -50,7 +50,7 @@ fn fused_training_is_close_to_exact_and_switches_back() {
     assert!(!KernelPath::selected().is_fused(), "off by default");
     let (exact, exact_acc) = train(300);
 
-    let on = math::set_fused(true);
+    let on = math::set_fast(true);
     assert_eq!(on, KernelPath::detected_fused().is_some());
     assert_eq!(KernelPath::selected().is_fused(), on);
     let (fused, fused_acc) = train(300);
@@ -67,7 +67,7 @@ fn fused_training_is_close_to_exact_and_switches_back() {
         assert_ne!(bits(&exact), bits(&fused));
     }
 
-    assert!(!math::set_fused(false));
+    assert!(!math::set_fast(false));
     assert_eq!(KernelPath::selected(), KernelPath::detected());
     let (again, _) = train(300);
     assert_eq!(bits(&again), bits(&exact), "exact bits after switching back");

@@ -6,8 +6,11 @@
 //! instruction set's registers. Rust never contracts `a * b + c` into a fused
 //! multiply-add (even where FMA is enabled) and the blocking never changes
 //! the order of a sum, so every exact copy gives the portable build's bits.
-//! The opt-in fused copies (`super::set_fused`) are the same code with
-//! `blocked::Fused`, whose `f32::mul_add` is one `vfmadd` under these
+//! The opt-in fast paths (`super::set_fast`) are matrix micro-kernels
+//! (`x86/gemm.rs`: broadcast-and-FMA register tiles, with the forward
+//! pass's weights transposed into stack panels by `x86/pack.rs`); only
+//! their small-batch forward pass and empty shapes use the generic code
+//! with `blocked::Fused`, whose `f32::mul_add` is one `vfmadd` under these
 //! target features.
 //!
 //! The forward kernels are the exception: LLVM vectorises the generic code
@@ -17,26 +20,37 @@
 //! on Zen 4 at 784 × 128 × 32: AVX-512 80 → 96 GFLOP/s exact and 88 → 102
 //! fused, AVX2 32 → 66 exact and 39 → 75 fused.
 //!
-//! The `unsafe` in the crate is all here and in `x86/forward_tiles.rs`, of
-//! two kinds. Calling `#[target_feature]` code (including the intrinsics)
-//! from code compiled without those features: the caller must know the CPU
-//! has them, which `is_x86_feature_detected!` (a cached load after the first
-//! call) checks right before each call. And the vector loads in
-//! `forward_tiles.rs`, from slices whose bounds are checked before each
-//! tile. Miri cannot run this code; `tests/kernels.rs` runs every path on
-//! random shapes (every tile edge and tail) and on signed zeros against the
-//! reference loops, bit for bit.
+//! The `unsafe` in the crate is all here and in `x86/forward_tiles.rs`,
+//! `x86/gemm.rs` and `x86/pack.rs`, of two kinds. Calling
+//! `#[target_feature]` code (including the intrinsics) from code compiled
+//! without those features: the caller must know the CPU has them, which
+//! `is_x86_feature_detected!` (a cached load after the first call) checks
+//! right before each call. And the vector and masked loads and stores in
+//! the three kernel files, from slices whose bounds are checked before each
+//! tile (`forward_tiles.rs`) or once per call for the whole product
+//! (`gemm.rs`, whose tiles then stay inside them). Miri cannot run this
+//! code; `tests/kernels.rs` runs every path on random shapes (every tile
+//! edge and tail) and on signed zeros against the reference loops, bit for
+//! bit, and `tests/fast_kernels.rs` runs the fast paths against f64 on
+//! shapes several panels and tiles wide, with guard values around every
+//! output slice.
 #![allow(unsafe_code)]
 
-use core::arch::x86_64::__m512;
+use core::arch::x86_64::{__m256, __m512};
 use core::sync::atomic::AtomicBool;
 
 use super::blocked::{self, Blocks, Fused, Separate};
 
 mod forward_tiles;
+mod gemm;
+mod pack;
 
-/// Set by `super::set_fused`: run the fused copies when the CPU has FMA.
-pub(crate) static FUSED: AtomicBool = AtomicBool::new(false);
+/// Below this many samples the fast forward pass keeps the dot-product
+/// tiles of `forward_tiles.rs` (the weights are streamed once, not packed).
+const GEMM_MIN_ROWS: usize = super::FAST_GEMM_ROWS;
+
+/// Set by `super::set_fast`: run the fast copies when the CPU has FMA.
+pub(crate) static FAST: AtomicBool = AtomicBool::new(false);
 
 /// 32 zmm registers: 4 × 64 gradient tiles (16 accumulators).
 const AVX512: Blocks = Blocks { dw_o: 4, dw_l: 64, dx_s: 4, dx_l: 64 };
@@ -147,6 +161,113 @@ pub(crate) fn forward_avx2_fma(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], i
     }
 }
 
+// The fast paths' matrix kernels (`gemm.rs`). SAFETY (all four): the
+// function's own target features are the ones `gemm`'s `Vector` type and
+// `pack.rs` need.
+
+/// Fast forward pass of `rows` samples (AVX-512): `gemm::forward`.
+#[target_feature(enable = "avx512f,fma")]
+fn fast_forward_avx512(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize, rows: usize) {
+    unsafe { gemm::forward::<__m512>(w, b, x, y, ins, outs, rows) }
+}
+
+/// Fast forward pass of `rows` samples (AVX2): `gemm::forward`.
+#[target_feature(enable = "avx2,fma")]
+fn fast_forward_avx2(w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize, rows: usize) {
+    unsafe { gemm::forward::<__m256>(w, b, x, y, ins, outs, rows) }
+}
+
+/// The fast backward pass's two products for one instruction set.
+macro_rules! fast_backward_copy {
+    ($name:ident, $feature:literal, $v:ty) => {
+        #[target_feature(enable = $feature)]
+        #[allow(clippy::too_many_arguments)]
+        fn $name(
+            w: &[f32],
+            x: &[f32],
+            dy: &[f32],
+            dw: &mut [f32],
+            dx: Option<&mut [f32]>,
+            ins: usize,
+            outs: usize,
+            rows: usize,
+        ) {
+            unsafe { gemm::weight_gradient::<$v>(x, dy, dw, ins, outs, rows) };
+            if let Some(dx) = dx {
+                let rows = (dx.len() / ins).min(dy.len() / outs);
+                unsafe { gemm::input_gradient::<$v>(w, dy, dx, ins, outs, rows) };
+            }
+        }
+    };
+}
+
+fast_backward_copy!(fast_backward_avx512, "avx512f,fma", __m512);
+fast_backward_copy!(fast_backward_avx2, "avx2,fma", __m256);
+
+/// The fast (FMA, free order) forward pass on AVX-512 (`wide`) or AVX2:
+/// matrix tiles from [`GEMM_MIN_ROWS`] samples and more than
+/// `FAST_GEMM_MIN_OUTS` outputs on, the fused dot-product tiles otherwise
+/// (and for empty shapes).
+///
+/// # Safety
+/// The CPU has the chosen copy's features.
+unsafe fn fast_forward(wide: bool, w: &[f32], b: &[f32], x: &[f32], y: &mut [f32], ins: usize, outs: usize) {
+    let rows = if ins == 0 || outs == 0 { 0 } else { (x.len() / ins).min(y.len() / outs) };
+    // SAFETY: the caller checked the CPU for the chosen copy.
+    unsafe {
+        match (wide, rows >= GEMM_MIN_ROWS && outs > super::FAST_GEMM_MIN_OUTS) {
+            (true, true) => fast_forward_avx512(w, b, x, y, ins, outs, rows),
+            (false, true) => fast_forward_avx2(w, b, x, y, ins, outs, rows),
+            (true, false) => forward_avx512_fma(w, b, x, y, ins, outs),
+            (false, false) => forward_avx2_fma(w, b, x, y, ins, outs),
+        }
+    }
+}
+
+/// The fast backward pass: `db` as the exact paths add it, `dW` and `dx`
+/// by the matrix tiles (whose chains are the fused paths' order already).
+///
+/// # Safety
+/// The CPU has the chosen copy's features.
+#[allow(clippy::too_many_arguments)]
+unsafe fn fast_backward(
+    wide: bool,
+    w: &[f32],
+    x: &[f32],
+    dy: &[f32],
+    dw: &mut [f32],
+    db: &mut [f32],
+    dx: Option<&mut [f32]>,
+    ins: usize,
+    outs: usize,
+) {
+    if ins == 0 || outs == 0 {
+        // SAFETY: as the caller checked.
+        unsafe {
+            if wide {
+                backward_avx512_fma(w, x, dy, dw, db, dx, ins, outs)
+            } else {
+                backward_avx2_fma(w, x, dy, dw, db, dx, ins, outs)
+            }
+        }
+        return;
+    }
+    let rows = (x.len() / ins).min(dy.len() / outs);
+    for dys in dy.chunks_exact(outs).take(rows) {
+        for (d, g) in db.iter_mut().zip(dys) {
+            *d += g;
+        }
+    }
+    // SAFETY: as the caller checked.
+    unsafe {
+        if wide {
+            fast_backward_avx512(w, x, dy, dw, dx, ins, outs, rows)
+        } else {
+            fast_backward_avx2(w, x, dy, dw, dx, ins, outs, rows)
+        }
+    }
+}
+
 /// Runs the forward pass on `path`'s copy; `false` if that is the portable one.
 #[inline]
 pub(crate) fn dense_forward_on(
@@ -169,10 +290,12 @@ pub(crate) fn dense_forward_on(
         },
         // SAFETY: as for `Avx512`; FMA is part of that check.
         KernelPath::Avx512Fma if detect_fused() == Some(KernelPath::Avx512Fma) => unsafe {
-            forward_avx512_fma(w, b, x, y, ins, outs)
+            fast_forward(true, w, b, x, y, ins, outs)
         },
         // SAFETY: `detect_fused()` is `Some` only with AVX2 and FMA present.
-        KernelPath::Avx2Fma if detect_fused().is_some() => unsafe { forward_avx2_fma(w, b, x, y, ins, outs) },
+        KernelPath::Avx2Fma if detect_fused().is_some() => unsafe {
+            fast_forward(false, w, b, x, y, ins, outs)
+        },
         _ => return false,
     }
     true
@@ -203,11 +326,11 @@ pub(crate) fn dense_backward_on(
         },
         // SAFETY: as for `Avx512`; FMA is part of that check.
         KernelPath::Avx512Fma if detect_fused() == Some(KernelPath::Avx512Fma) => unsafe {
-            backward_avx512_fma(w, x, dy, dw, db, dx, ins, outs)
+            fast_backward(true, w, x, dy, dw, db, dx, ins, outs)
         },
         // SAFETY: `detect_fused()` is `Some` only with AVX2 and FMA present.
         KernelPath::Avx2Fma if detect_fused().is_some() => unsafe {
-            backward_avx2_fma(w, x, dy, dw, db, dx, ins, outs)
+            fast_backward(false, w, x, dy, dw, db, dx, ins, outs)
         },
         _ => return false,
     }
