@@ -507,15 +507,21 @@ mod peak {
     }
 }
 
-/// The single-core FMA peak on the widest registers (GFLOP/s), if any.
+/// The peak to divide by: the better of the two register widths (on cores
+/// that split zmm operations into two ymm halves they are the same).
+fn widest(zmm: Option<f64>, ymm: Option<f64>) -> Option<f64> {
+    match (zmm, ymm) {
+        (Some(z), Some(y)) => Some(z.max(y)),
+        (z, y) => z.or(y),
+    }
+}
+
+/// The single-core FMA peak (GFLOP/s), if any.
 fn fma_peak() -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
     {
         let (zmm, ymm) = peak::fma();
-        match (zmm, ymm) {
-            (Some(z), Some(y)) => Some(z.max(y)),
-            (z, y) => z.or(y),
-        }
+        widest(zmm, ymm)
     }
     #[cfg(not(target_arch = "x86_64"))]
     None
@@ -543,13 +549,13 @@ fn info() {
     println!("exact_path={:?}", KernelPath::detected());
     println!("fast_path={}", KernelPath::detected_fused().map_or("none".into(), |p| format!("{p:?}")));
     #[cfg(target_arch = "x86_64")]
-    {
-        let (zmm, ymm) = peak::fma();
-        let show = |v: Option<f64>| v.map_or("none".into(), |g| format!("{g:.1}"));
-        println!("fma_peak_zmm_gflops={}", show(zmm));
-        println!("fma_peak_ymm_gflops={}", show(ymm));
-    }
-    println!("fma_peak_gflops={}", fma_peak().map_or("none".into(), |g| format!("{g:.1}")));
+    let (zmm, ymm) = peak::fma();
+    #[cfg(not(target_arch = "x86_64"))]
+    let (zmm, ymm): (Option<f64>, Option<f64>) = (None, None);
+    let show = |v: Option<f64>| v.map_or("none".into(), |g| format!("{g:.1}"));
+    println!("fma_peak_zmm_gflops={}", show(zmm));
+    println!("fma_peak_ymm_gflops={}", show(ymm));
+    println!("fma_peak_gflops={}", show(widest(zmm, ymm)));
 }
 
 fn main() {
