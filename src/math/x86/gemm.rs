@@ -377,12 +377,15 @@ pub(super) unsafe fn forward<V: Vector>(
     assert!(w.len() >= ins * outs && b.len() >= outs && x.len() >= rows * ins && y.len() >= rows * outs);
     let mut panel = core::mem::MaybeUninit::<[f32; KC * PANEL]>::uninit();
     let panel = panel.as_mut_ptr().cast::<f32>();
+    // Blocks of `k` of equal length (784 inputs: 4 × 196, not 3 × 256 +
+    // 16, whose last block would store and reload the tile for 16 steps).
+    let kc = ins.div_ceil(ins.div_ceil(KC));
     let mut o0 = 0;
     while o0 < outs {
         let ow = PANEL.min(outs - o0);
         let mut k0 = 0;
         while k0 < ins {
-            let kw = KC.min(ins - k0);
+            let kw = kc.min(ins - k0);
             // SAFETY: rows `o0..o0 + ow` and columns `k0..k0 + kw` of `W` are
             // in bounds (checked above); the panel holds `KC × PANEL`.
             unsafe { pack::transpose(w.as_ptr().add(o0 * ins + k0), ins, ow, kw, panel, PANEL) };
