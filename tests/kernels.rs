@@ -285,7 +285,7 @@ fn the_dispatched_path_is_the_best_available() {
     if let Ok(expected) = std::env::var("CONSTNET_EXPECT_KERNELS") {
         assert_eq!(format!("{best:?}"), expected, "kernel path selected on this CPU");
     }
-    // Nothing in this test binary calls `set_fused`: the exact path runs.
+    // Nothing in this test binary calls `set_fast`: the exact path runs.
     assert_eq!(KernelPath::selected(), best);
     if let Some(fused) = KernelPath::detected_fused() {
         assert!(fused.is_fused() && fused.is_available());
