@@ -260,6 +260,23 @@ fn chunks<const R: usize>(rows: &[&[f32]; R], i: usize) -> [[f32; LANES]; R] {
     c
 }
 
+/// The samples a backward pass covers (those both `x` and `dy` hold; all of
+/// `dy`'s when `ins == 0`), after adding their `dy` rows into `db`, sample
+/// after sample. `outs > 0`. Every path, exact or fast, adds `db` this way.
+#[inline(always)]
+pub(crate) fn bias_gradient(x: &[f32], dy: &[f32], db: &mut [f32], ins: usize, outs: usize) -> usize {
+    let rows = match x.len().checked_div(ins) {
+        Some(r) => r.min(dy.len() / outs),
+        None => dy.len() / outs,
+    };
+    for dys in dy.chunks_exact(outs).take(rows) {
+        for (d, g) in db.iter_mut().zip(dys) {
+            *d += g;
+        }
+    }
+    rows
+}
+
 /// The backward pass: `dW += Σ_s dy[s] ⊗ x[s]`, `db += Σ_s dy[s]` and, if
 /// asked, `dx = dy · W`. `DO × DL` tiles of `dW` and `XS × XL` tiles of `dx`
 /// stay in registers while the loop runs over samples (resp. outputs).
@@ -281,15 +298,7 @@ pub(crate) fn backward<M: MulAdd, const DO: usize, const DL: usize, const XS: us
         }
         return;
     }
-    let rows = match x.len().checked_div(ins) {
-        Some(r) => r.min(dy.len() / outs),
-        None => dy.len() / outs,
-    };
-    for dys in dy.chunks_exact(outs).take(rows) {
-        for (d, g) in db.iter_mut().zip(dys) {
-            *d += g;
-        }
-    }
+    let rows = bias_gradient(x, dy, db, ins, outs);
     if ins == 0 {
         return;
     }

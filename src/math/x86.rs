@@ -9,9 +9,9 @@
 //! The opt-in fast paths (`super::set_fast`) are matrix micro-kernels
 //! (`x86/gemm.rs`: broadcast-and-FMA register tiles, with the forward
 //! pass's weights transposed into stack panels by `x86/pack.rs`); only
-//! their small-batch forward pass and empty shapes use the generic code
-//! with `blocked::Fused`, whose `f32::mul_add` is one `vfmadd` under these
-//! target features.
+//! their forward pass for small batches, narrow layers and empty shapes
+//! runs the dot-product tiles with `blocked::Fused`, whose `f32::mul_add`
+//! is one `vfmadd` under these target features.
 //!
 //! The forward kernels are the exception: LLVM vectorises the generic code
 //! only for a 4 × 4 tile with AVX-512 and a 1 × 1 tile with AVX2, so
@@ -115,8 +115,6 @@ macro_rules! backward_copy {
 
 backward_copy!(backward_avx512, "avx512f", AVX512, Separate);
 backward_copy!(backward_avx2, "avx2", AVX2, Separate);
-backward_copy!(backward_avx512_fma, "avx512f,fma", AVX512, Fused);
-backward_copy!(backward_avx2_fma, "avx2,fma", AVX2, Fused);
 
 // The forward passes: intrinsic tiles (`forward_tiles.rs`). Each copy
 // enables the features its `Lanes16` type and, for the fused ones, FMA need.
@@ -225,7 +223,7 @@ unsafe fn fast_forward(wide: bool, w: &[f32], b: &[f32], x: &[f32], y: &mut [f32
 }
 
 /// The fast backward pass: `db` as the exact paths add it, `dW` and `dx`
-/// by the matrix tiles (whose chains are the fused paths' order already).
+/// by the matrix tiles (whose chains are the old fused copies' order).
 ///
 /// # Safety
 /// The CPU has the chosen copy's features.
@@ -241,22 +239,17 @@ unsafe fn fast_backward(
     ins: usize,
     outs: usize,
 ) {
-    if ins == 0 || outs == 0 {
-        // SAFETY: as the caller checked.
-        unsafe {
-            if wide {
-                backward_avx512_fma(w, x, dy, dw, db, dx, ins, outs)
-            } else {
-                backward_avx2_fma(w, x, dy, dw, db, dx, ins, outs)
-            }
+    // Empty shapes as every other path treats them: no dW, `dx = 0` when
+    // there are no outputs, `db` for every sample when there are no inputs.
+    if outs == 0 {
+        if let Some(dx) = dx {
+            dx.fill(0.0);
         }
         return;
     }
-    let rows = (x.len() / ins).min(dy.len() / outs);
-    for dys in dy.chunks_exact(outs).take(rows) {
-        for (d, g) in db.iter_mut().zip(dys) {
-            *d += g;
-        }
+    let rows = blocked::bias_gradient(x, dy, db, ins, outs);
+    if ins == 0 {
+        return;
     }
     // SAFETY: as the caller checked.
     unsafe {
