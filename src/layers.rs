@@ -1,14 +1,20 @@
-//! The layers: [`Dense`] and the activations.
+//! The layers: [`Dense`], the activations, and the convolutional layers of
+//! [`conv`] (re-exported here).
 //!
 //! Every layer implements [`Layer`](crate::Layer) (inference),
 //! [`Backprop`](crate::Backprop) (training) and [`Params`](crate::Params)
 //! (parameter visiting) for single samples and for batches.
 
 mod activation;
+pub mod conv;
 mod dense;
 mod softmax;
 
 pub use activation::{Identity, LeakyRelu, Relu, Sigmoid, Tanh};
+pub use conv::{
+    AvgPool2d, Conv1d, Conv2d, DepthwiseConv2d, Flatten, Flatten1d, GlobalAvgPool1d, GlobalAvgPool2d,
+    MaxPool1d, MaxPool2d, shape,
+};
 pub use dense::Dense;
 pub use softmax::Softmax;
 

@@ -67,6 +67,8 @@
 #[cfg(all(target_arch = "arm", target_abi = "eabihf", target_os = "none"))]
 mod arm_f32;
 mod blocked;
+pub(crate) mod conv;
+pub use conv::MAX_PATCH;
 pub mod int8;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod x86;

@@ -84,3 +84,48 @@ impl<const N: usize, const B: usize> Tensor for [[f32; N]; B] {
         self.as_flattened_mut()
     }
 }
+
+/// One image `[[[f32; C]; W]; H]` — height × width × channels, channels last
+/// (TFLite's NHWC without the N) — seen as one row of `H·W·C` values. A
+/// batch of 1-D sequences `[[[f32; C]; L]; B]` has the same type; only
+/// element-wise layers look at it through this trait, and they do not care.
+///
+/// ```
+/// use constnet::Tensor;
+/// let image = [[[1.0, 2.0], [3.0, 4.0]]]; // 1 × 2 pixels, 2 channels
+/// assert_eq!(<[[[f32; 2]; 2]; 1] as Tensor>::COLS, 4);
+/// assert_eq!(image.flat(), &[1.0, 2.0, 3.0, 4.0]);
+/// ```
+impl<const C: usize, const W: usize, const H: usize> Tensor for [[[f32; C]; W]; H] {
+    const ROWS: usize = 1;
+    const COLS: usize = H * W * C;
+    #[inline]
+    fn flat(&self) -> &[f32] {
+        self.as_flattened().as_flattened()
+    }
+    #[inline]
+    fn flat_mut(&mut self) -> &mut [f32] {
+        self.as_flattened_mut().as_flattened_mut()
+    }
+}
+
+/// A batch of `B` images `[[[[f32; C]; W]; H]; B]`: `B` rows of `H·W·C`.
+///
+/// ```
+/// use constnet::Tensor;
+/// let batch = [[[[1.0]]], [[[2.0]]]]; // two 1 × 1 × 1 images
+/// assert_eq!(<[[[[f32; 1]; 1]; 1]; 2] as Tensor>::ROWS, 2);
+/// assert_eq!(batch.flat(), &[1.0, 2.0]);
+/// ```
+impl<const C: usize, const W: usize, const H: usize, const B: usize> Tensor for [[[[f32; C]; W]; H]; B] {
+    const ROWS: usize = B;
+    const COLS: usize = H * W * C;
+    #[inline]
+    fn flat(&self) -> &[f32] {
+        self.as_flattened().as_flattened().as_flattened()
+    }
+    #[inline]
+    fn flat_mut(&mut self) -> &mut [f32] {
+        self.as_flattened_mut().as_flattened_mut().as_flattened_mut()
+    }
+}
