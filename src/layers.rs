@@ -13,7 +13,7 @@ mod softmax;
 pub use activation::{Identity, LeakyRelu, Relu, Sigmoid, Tanh};
 pub use conv::{
     AvgPool2d, Conv1d, Conv2d, DepthwiseConv2d, Flatten, Flatten1d, GlobalAvgPool1d, GlobalAvgPool2d,
-    MaxPool1d, MaxPool2d, shape,
+    MaxPool1d, MaxPool2d, Unflatten, shape,
 };
 pub use dense::Dense;
 pub use softmax::Softmax;

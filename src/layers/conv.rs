@@ -1,6 +1,6 @@
 //! Convolutional layers: [`Conv2d`], [`DepthwiseConv2d`], [`Conv1d`], the
 //! poolings [`MaxPool2d`], [`AvgPool2d`], [`GlobalAvgPool2d`], [`MaxPool1d`],
-//! [`GlobalAvgPool1d`], and [`Flatten`] / [`Flatten1d`].
+//! [`GlobalAvgPool1d`], [`Flatten`] / [`Flatten1d`] and [`Unflatten`].
 //!
 //! # Layout
 //! Activations are channels last, as in TFLite (NHWC without the N): an
@@ -50,7 +50,7 @@ pub mod shape;
 pub use conv1d::Conv1d;
 pub use conv2d::Conv2d;
 pub use depthwise::DepthwiseConv2d;
-pub use flatten::{Flatten, Flatten1d};
+pub use flatten::{Flatten, Flatten1d, Unflatten};
 pub use pool::{AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d};
 
 /// The type of a network whose every size is derived from its input shape.
@@ -68,6 +68,7 @@ pub use pool::{AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 /// | `GlobalAvgPool` | image, sequence | [`GlobalAvgPool2d`], [`GlobalAvgPool1d`] → vector |
 /// | `Flatten` | image, sequence | [`Flatten`], [`Flatten1d`] → vector |
 /// | `Dense(out)` | vector | [`Dense`](crate::Dense) |
+/// | `Unflatten(h, w, c)` | vector of `h·w·c` | [`Unflatten`] → image |
 /// | `Relu`, `Tanh`, `Sigmoid`, `Identity`, `LeakyRelu`, `Softmax` | any | the same shape |
 /// | `keep(Type)` | any | your own shape-preserving layer |
 ///
@@ -151,6 +152,10 @@ macro_rules! layers {
     // --- vectors ---
     (@go [flat $n:tt] [$($t:ty),*] Dense ($o:expr $(,)?) $(, $($rest:tt)*)?) => {
         $crate::layers!(@go [flat {$o}] [$($t,)* $crate::Dense<$n, {$o}>] $($($rest)*)?)
+    };
+
+    (@go [flat $n:tt] [$($t:ty),*] Unflatten ($h:expr, $w:expr, $c:expr $(,)?) $(, $($rest:tt)*)?) => {
+        $crate::layers!(@go [img {$h} {$w} {$c}] [$($t,)* $crate::layers::Unflatten<{$h}, {$w}, {$c}, $n>] $($($rest)*)?)
     };
 
     // --- shape-preserving layers, anywhere ---

@@ -59,3 +59,24 @@ impl<const L: usize, const C: usize, const N: usize> Flatten1d<L, C, N> {
 
 shaped_layer!(Flatten1d<const L, const C, const N>, input = [[f32; C]; L], output = [f32; N], cache = none);
 no_weights!(Flatten1d<const L, const C, const N>, L, C);
+
+/// Reshapes a flat `[f32; N]` into an `H`×`W`×`C` image, `N = H·W·C` (a
+/// copy; the memory order is the same). Lets a CNN take the flat vectors that
+/// data loaders produce, as MNIST's `[f32; 784]`: `layers![input [784] =>
+/// Unflatten(28, 28, 1), Conv2d(…), …]`. A hand-written `N` that is not
+/// `H·W·C` fails `cargo build`.
+///
+/// ```
+/// use constnet::{layers::Unflatten, Layer};
+/// let y = Unflatten::<1, 2, 2, 4>.forward(&[1.0, 2.0, 3.0, 4.0]);
+/// assert_eq!(y, [[[1.0, 2.0], [3.0, 4.0]]]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Unflatten<const H: usize, const W: usize, const C: usize, const N: usize>;
+
+impl<const H: usize, const W: usize, const C: usize, const N: usize> Unflatten<H, W, C, N> {
+    copy_through!("Unflatten<H, W, C, N>", N, H * W * C);
+}
+
+shaped_layer!(Unflatten<const H, const W, const C, const N>, input = [f32; N], output = [[[f32; C]; W]; H], cache = none);
+no_weights!(Unflatten<const H, const W, const C, const N>, H, W, C);
