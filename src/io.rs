@@ -39,7 +39,7 @@
 //! network is a build error, and the `static` lives in flash: inference reads
 //! the weights from there, nothing is copied to RAM.
 
-use crate::{Dense, Params};
+use crate::{Conv1d, Conv2d, Dense, DepthwiseConv2d, Params};
 use core::fmt;
 
 pub mod int8;
@@ -503,14 +503,112 @@ impl<'a> ConstReader<'a> {
         }
         Dense::new(weight, bias)
     }
+
+    /// `N` values in order.
+    const fn values<const N: usize>(&mut self) -> [f32; N] {
+        let mut v = [0.0f32; N];
+        let mut i = 0;
+        while i < N {
+            v[i] = self.f32();
+            i += 1;
+        }
+        v
+    }
+
+    /// The next [`Conv2d`] layer: its filters `[o][ky][kx][c]`, then its
+    /// biases, as [`Params`] visits them.
+    #[allow(clippy::type_complexity)]
+    pub const fn conv2d<
+        const H: usize,
+        const W: usize,
+        const CI: usize,
+        const CO: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
+        &mut self,
+    ) -> Conv2d<H, W, CI, CO, K, S, P, OH, OW> {
+        let mut weight = [[[[0.0f32; CI]; K]; K]; CO];
+        let mut o = 0;
+        while o < CO {
+            let mut ky = 0;
+            while ky < K {
+                let mut kx = 0;
+                while kx < K {
+                    weight[o][ky][kx] = self.values();
+                    kx += 1;
+                }
+                ky += 1;
+            }
+            o += 1;
+        }
+        Conv2d::new(weight, self.values())
+    }
+
+    /// The next [`DepthwiseConv2d`] layer: filters `[ky][kx][c]`, then biases.
+    pub const fn depthwise_conv2d<
+        const H: usize,
+        const W: usize,
+        const C: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
+        &mut self,
+    ) -> DepthwiseConv2d<H, W, C, K, S, P, OH, OW> {
+        let mut weight = [[[0.0f32; C]; K]; K];
+        let mut ky = 0;
+        while ky < K {
+            let mut kx = 0;
+            while kx < K {
+                weight[ky][kx] = self.values();
+                kx += 1;
+            }
+            ky += 1;
+        }
+        DepthwiseConv2d::new(weight, self.values())
+    }
+
+    /// The next [`Conv1d`] layer: filters `[o][k][c]`, then biases.
+    pub const fn conv1d<
+        const L: usize,
+        const CI: usize,
+        const CO: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const OL: usize,
+    >(
+        &mut self,
+    ) -> Conv1d<L, CI, CO, K, S, P, OL> {
+        let mut weight = [[[0.0f32; CI]; K]; CO];
+        let mut o = 0;
+        while o < CO {
+            let mut k = 0;
+            while k < K {
+                weight[o][k] = self.values();
+                k += 1;
+            }
+            o += 1;
+        }
+        Conv1d::new(weight, self.values())
+    }
 }
 
 /// Builds a network from constant model bytes at compile time, for a
 /// `static` in flash.
 ///
-/// Write the network's layers in order: `Dense` for each dense layer (its
-/// parameters are read from the bytes, sizes inferred from the type) and the
-/// value of every other layer (`Relu`, `LeakyRelu::new(0.1)`, …). Wrap them in
+/// Write the network's layers in order: `Dense`, `Conv2d`, `DepthwiseConv2d`
+/// or `Conv1d` for each layer with parameters (read from the bytes, sizes
+/// inferred from the type) and the value of every other layer (`Relu`,
+/// `LeakyRelu::new(0.1)`, `MaxPool2d`, `Flatten`, …; the shaped ones are unit
+/// structs whose sizes are inferred too). A [`layers!`](crate::layers!) type
+/// of more than 8 layers nests its 8th onwards: `(A, B, C, D, E, F, G, (H, …))`. Wrap them in
 /// the name of a [`network!`](crate::network!) type, or in plain parentheses
 /// for a tuple network; nested tuples nest the same way:
 /// `load_static!(BYTES => (Dense, (Relu, Dense)))`.
@@ -572,6 +670,15 @@ macro_rules! load_static {
     };
     (@layers $r:ident; [$($done:expr),*]; Dense $(, $($rest:tt)*)?) => {
         $crate::load_static!(@layers $r; [$($done,)* $r.dense()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; Conv2d $(, $($rest:tt)*)?) => {
+        $crate::load_static!(@layers $r; [$($done,)* $r.conv2d()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; DepthwiseConv2d $(, $($rest:tt)*)?) => {
+        $crate::load_static!(@layers $r; [$($done,)* $r.depthwise_conv2d()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; Conv1d $(, $($rest:tt)*)?) => {
+        $crate::load_static!(@layers $r; [$($done,)* $r.conv1d()]; $($($rest)*)?)
     };
     (@layers $r:ident; [$($done:expr),*]; ( $($inner:tt)* ) $(, $($rest:tt)*)?) => {
         $crate::load_static!(
