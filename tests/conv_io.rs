@@ -4,10 +4,7 @@
 
 use constnet::init::{Init, init};
 use constnet::io::{self, Error};
-use constnet::{
-    Conv2d, Dense, DepthwiseConv2d, GlobalAvgPool2d, Layer, MaxPool2d, Params, Relu, Zeros, layers,
-    load_static,
-};
+use constnet::{GlobalAvgPool2d, Layer, MaxPool2d, Params, Relu, Zeros, layers, load_static};
 use rand_core::SeedableRng;
 use rand_pcg::Pcg64;
 
