@@ -8,6 +8,7 @@
 mod activation;
 pub mod conv;
 mod dense;
+mod dropout;
 mod softmax;
 
 pub use activation::{Identity, LeakyRelu, Relu, Sigmoid, Tanh};
@@ -16,6 +17,7 @@ pub use conv::{
     MaxPool1d, MaxPool2d, Unflatten, shape,
 };
 pub use dense::Dense;
+pub use dropout::{Dropout, DropoutCache};
 pub use softmax::Softmax;
 
 /// `Params` for a layer without parameters.

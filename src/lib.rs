@@ -32,8 +32,8 @@ pub mod train;
 
 pub use layer::{Backprop, Layer};
 pub use layers::{
-    AvgPool2d, Conv1d, Conv2d, Dense, DepthwiseConv2d, Flatten, Flatten1d, GlobalAvgPool1d, GlobalAvgPool2d,
-    Identity, LeakyRelu, MaxPool1d, MaxPool2d, Relu, Sigmoid, Softmax, Tanh, Unflatten,
+    AvgPool2d, Conv1d, Conv2d, Dense, DepthwiseConv2d, Dropout, Flatten, Flatten1d, GlobalAvgPool1d,
+    GlobalAvgPool2d, Identity, LeakyRelu, MaxPool1d, MaxPool2d, Relu, Sigmoid, Softmax, Tanh, Unflatten,
 };
 pub use params::{Params, TensorKind, TensorShape};
 pub use tensor::{Tensor, Zeros};

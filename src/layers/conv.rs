@@ -70,6 +70,7 @@ pub use pool::{AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 /// | `Dense(out)` | vector | [`Dense`](crate::Dense) |
 /// | `Unflatten(h, w, c)` | vector of `h·w·c` | [`Unflatten`] → image |
 /// | `Relu`, `Tanh`, `Sigmoid`, `Identity`, `LeakyRelu`, `Softmax` | any | the same shape |
+/// | `Dropout(percent)` | any | [`Dropout`](crate::Dropout), the same shape |
 /// | `keep(Type)` | any | your own shape-preserving layer |
 ///
 /// One layer is its own type; several are a tuple (nested every 8). A
@@ -165,6 +166,7 @@ macro_rules! layers {
     (@go $s:tt [$($t:ty),*] Identity $(, $($rest:tt)*)?) => { $crate::layers!(@go $s [$($t,)* $crate::Identity] $($($rest)*)?) };
     (@go $s:tt [$($t:ty),*] LeakyRelu $(, $($rest:tt)*)?) => { $crate::layers!(@go $s [$($t,)* $crate::LeakyRelu] $($($rest)*)?) };
     (@go $s:tt [$($t:ty),*] Softmax $(, $($rest:tt)*)?) => { $crate::layers!(@go $s [$($t,)* $crate::Softmax] $($($rest)*)?) };
+    (@go $s:tt [$($t:ty),*] Dropout ($p:expr $(,)?) $(, $($rest:tt)*)?) => { $crate::layers!(@go $s [$($t,)* $crate::Dropout<{$p}>] $($($rest)*)?) };
     (@go $s:tt [$($t:ty),*] keep ($k:ty) $(, $($rest:tt)*)?) => { $crate::layers!(@go $s [$($t,)* $k] $($($rest)*)?) };
 
     // --- a layer on the wrong kind of input ---
