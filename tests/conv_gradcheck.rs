@@ -4,7 +4,7 @@
 use constnet::gradcheck::{GradCheck, GradCheckReport, check, check_layer};
 use constnet::init::{Init, init};
 use constnet::loss::SoftmaxCrossEntropy;
-use constnet::{Backprop, Params, Tensor, layers, random};
+use constnet::{Backprop, Params, Tensor, Zeros, layers, random};
 use rand_core::SeedableRng;
 use rand_pcg::Pcg64;
 
@@ -153,4 +153,46 @@ fn whole_cnns() {
     let r = check(&mut net, &rand_tensor::<[[f32; 3]; 12]>(311), &SoftmaxCrossEntropy, &2usize, &cfg);
     assert!(r.all_agree(), "1-D CNN: {r}");
     assert_eq!(r.params_total, Seq::PARAMS);
+}
+
+/// A batch's gradients are the samples' gradients added one sample after
+/// the other, bit for bit, and each sample's input gradient is its own: so
+/// how the im2col chunks cut the batch (16 KB on bare metal, 256 KB with
+/// `std`) never changes a result.
+#[test]
+fn batch_gradients_are_the_samples_added_in_order() {
+    fn same<M>(name: &str, seed: u64)
+    where
+        M: Backprop<[[[f32; 8]; 12]; 12]>
+            + Backprop<[[[[f32; 8]; 12]; 12]; 3]>
+            + Params
+            + PartialEq
+            + core::fmt::Debug,
+        <M as constnet::Layer<[[[f32; 8]; 12]; 12]>>::Output: Tensor + Copy,
+        <M as constnet::Layer<[[[[f32; 8]; 12]; 12]; 3]>>::Output: Tensor + PartialEq + core::fmt::Debug,
+    {
+        let layer: M = rand_params(seed);
+        let xs: [[[[f32; 8]; 12]; 12]; 3] = rand_tensor(seed + 1);
+        let dys: <M as constnet::Layer<[[[[f32; 8]; 12]; 12]; 3]>>::Output = rand_tensor(seed + 2);
+        let (mut batch_grads, mut cache) =
+            (M::zeros(), <<M as Backprop<[[[[f32; 8]; 12]; 12]; 3]>>::Cache as Zeros>::zeros());
+        let y = layer.forward_train(&xs, &mut cache);
+        assert_eq!(y, layer.forward(&xs), "{name}: forward_train");
+        let dx: [[[[f32; 8]; 12]; 12]; 3] = layer.backward(&cache, &dys, &mut batch_grads);
+        let mut grads = M::zeros();
+        let per = <<M as constnet::Layer<[[[f32; 8]; 12]; 12]>>::Output as Tensor>::COLS;
+        for (s, x) in xs.iter().enumerate() {
+            let mut dy = <M as constnet::Layer<[[[f32; 8]; 12]; 12]>>::Output::zeros();
+            dy.flat_mut().copy_from_slice(&dys.flat()[s * per..(s + 1) * per]);
+            let mut c = <<M as Backprop<[[[f32; 8]; 12]; 12]>>::Cache as Zeros>::zeros();
+            layer.forward_train(x, &mut c);
+            let dxs: [[[f32; 8]; 12]; 12] = layer.backward(&c, &dy, &mut grads);
+            assert_eq!(dxs, dx[s], "{name}: input gradient of sample {s}");
+        }
+        assert_eq!(grads, batch_grads, "{name}: parameter gradients");
+    }
+    // 3·3·8 = 72 values per patch: the batch's 3 × 144 pixels cut into
+    // chunks of 56 (bare metal) or 910 (std) pixels, across samples.
+    same::<layers![input [12, 12, 8] => Conv2d(5, 3, padding = 1)]>("Conv2d", 400);
+    same::<layers![input [12, 12, 8] => DepthwiseConv2d(3, stride = 2, padding = 1)]>("DepthwiseConv2d", 410);
 }

@@ -2,8 +2,8 @@
 //! slices (`[sample][y][x][channel]`), shapes passed as values.
 //!
 //! * A convolution is **im2col + the dense kernels**: the patches of a few
-//!   output pixels are copied into a stack buffer of [`MAX_PATCH`] floats
-//!   (16 KB), one row of `kh·kw·c_in` values per pixel in `(ky, kx, c)`
+//!   output pixels are copied into a stack buffer (16 KB on bare metal, 256 KB
+//!   with `std`), one row of `kh·kw·c_in` values per pixel in `(ky, kx, c)`
 //!   order with zeros for padding, and multiplied by the weights
 //!   (`[c_out][ky][kx][c_in]`, TFLite's OHWI, which is exactly a `Dense`
 //!   weight matrix of `c_out` rows) with [`dense_forward`](super::dense_forward)
@@ -18,10 +18,18 @@
 
 use super::{dense_backward, dense_forward};
 
-/// Floats in the patch buffer of a convolution (16 KB of stack, twice during
-/// a backward pass). A convolution needs `kh·kw·c_in ≤ MAX_PATCH`
-/// (3×3×455, 5×5×163); the layers check it at compile time.
+/// The largest patch of a convolution, `kh·kw·c_in ≤ MAX_PATCH` (3×3×455,
+/// 5×5×163); the layers check it at compile time, the same on every target.
 pub const MAX_PATCH: usize = 4096;
+
+/// Floats in the patch buffer: [`MAX_PATCH`] (16 KB of stack, twice during a
+/// backward pass) on bare metal; 256 KB with `std`, so the desktop's matrix
+/// kernels see hundreds of rows per call. The chunk size never changes a
+/// result (see the module docs).
+#[cfg(not(feature = "std"))]
+const CHUNK: usize = MAX_PATCH;
+#[cfg(feature = "std")]
+const CHUNK: usize = 16 * MAX_PATCH;
 
 /// The geometry of one 2-D convolution or pooling window (1-D: `h = kh = 1`).
 #[derive(Clone, Copy, Debug)]
@@ -106,9 +114,9 @@ fn col2im_add(g: &Geometry, rows: &[f32], p0: usize, dx: &mut [f32]) {
     }
 }
 
-/// Pixels per chunk: as many patches as fit in [`MAX_PATCH`] floats.
+/// Pixels per chunk: as many patches as fit in [`CHUNK`] floats.
 const fn chunk_pixels(g: &Geometry) -> usize {
-    match MAX_PATCH.checked_div(g.patch()) {
+    match CHUNK.checked_div(g.patch()) {
         Some(n) => n,
         None => 1,
     }
@@ -121,7 +129,7 @@ pub(crate) fn conv_forward(g: &Geometry, w: &[f32], b: &[f32], x: &[f32], y: &mu
     if g.is_pointwise() {
         return dense_forward(w, b, x, y, patch, c_out);
     }
-    let mut buf = [0.0f32; MAX_PATCH];
+    let mut buf = [0.0f32; CHUNK];
     let (total, step) = (y.len() / c_out.max(1), chunk_pixels(g));
     let mut p0 = 0;
     while p0 < total {
@@ -150,7 +158,7 @@ pub(crate) fn conv_backward(
     if let Some(dx) = dx.as_deref_mut() {
         dx.fill(0.0);
     }
-    let (mut buf, mut dbuf) = ([0.0f32; MAX_PATCH], [0.0f32; MAX_PATCH]);
+    let (mut buf, mut dbuf) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
     let (total, step) = (dy.len() / c_out.max(1), chunk_pixels(g));
     let mut p0 = 0;
     while p0 < total {

@@ -22,7 +22,7 @@ use crate::math::conv::{Geometry, MAX_PATCH, conv_backward, conv_forward};
 /// build`, not by `cargo check`); so is a patch `K·K·CI` above
 /// [`MAX_PATCH`](crate::math::MAX_PATCH) = 4096.
 ///
-/// Kernel: im2col into a 16 KB stack buffer and the dense kernels
+/// Kernel: im2col into a stack buffer (16 KB; 256 KB with `std`) and the dense kernels
 /// (`math/conv.rs`); with [`math::set_fast`](crate::math) the desktop fast
 /// path applies. Memory: `4·(CO·K·K·CI + CO)` bytes, so a trained layer can
 /// live in a `static`.
