@@ -20,6 +20,7 @@
 //! cargo run --release --example firmware_twin -- tflite_sine      # the TFLite interpreter's outputs
 //! cargo run --release --example firmware_twin -- anomaly_f32
 //! cargo run --release --example firmware_twin -- anomaly_int8
+//! cargo run --release --example firmware_twin -- cnn_f32         # the mnist example's CNN
 //! ```
 
 #[path = "firmware/src/common.rs"]
@@ -112,9 +113,14 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
             assert!((0..640).all(|i| loaded.2.params().dequantize(q[i]).to_bits() == y[i].to_bits()));
             common::anomaly_report("anomaly-int8", |i| y[i], score, out)?;
         }
+        "cnn_f32" => {
+            let net: Box<common::MnistCnn> = Box::new(io::from_bytes(common::MNIST_CNN_BIN)?);
+            let right = common::cnn_report(|x| net.forward(x), out)?;
+            assert!(right >= 9, "the trained CNN gets {right} of the 10 digits right");
+        }
         _ => {
             return Err(
-                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|tflite_sine|anomaly_f32|anomaly_int8"
+                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|tflite_sine|anomaly_f32|anomaly_int8|cnn_f32"
                     .into(),
             );
         }

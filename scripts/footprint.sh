@@ -29,11 +29,11 @@ M4=thumbv7em-none-eabihf
 M0=thumbv6m-none-eabi
 RV=riscv32imc-unknown-none-elf
 TARGETS=("$M4" "$M0" "$RV")
-declare -A FEATURES=([$M4]="--features anomaly" [$M0]="" [$RV]="")
+declare -A FEATURES=([$M4]="--features anomaly,cnn" [$M0]="" [$RV]="")
 declare -A CORE=([$M4]="Cortex-M4F" [$M0]="Cortex-M0" [$RV]="RISC-V rv32imc")
 # Binaries sized and run per core (the autoencoder only on the M4F's 4 MB of flash).
 declare -A SIZED=(
-  [$M4]="sine quadrants sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8"
+  [$M4]="sine quadrants sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8 cnn_f32"
   [$M0]="sine quadrants sine_int8 quadrants_int8 tflite_sine"
   [$RV]="sine quadrants sine_int8 quadrants_int8 tflite_sine"
 )
@@ -74,13 +74,28 @@ section_size() { # elf section -> bytes
   "$LLVM_BIN/llvm-size" -A "$1" | awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }'
 }
 
+count_stream() { # target bin -> instructions in the first marker window, the exec log streamed
+  # through a FIFO (the CNN's inference logs 8 million lines: no file, no per-function breakdown)
+  local t=$1 b=$2 elf=examples/firmware/target/$1/release/$2 fifo=$WORK/$1-$2.fifo
+  rm -f "$fifo"
+  mkfifo "$fifo"
+  python3 "$WINDOWS" "$elf" "$fifo" >"$WORK/$t-$b.windows" &
+  local reader=$!
+  run "$t" "$elf" -icount shift=0 "${ONE_INSN[@]}" -d exec,nochain -D "$fifo" >/dev/null
+  wait "$reader"
+  rm -f "$fifo"
+  sed -n 's/^ *\([0-9]*\)  window 1$/\1/p' "$WORK/$t-$b.windows"
+}
+
 window() { # target bin k -> instructions in the k-th marker window
   sed -n "s/^ *\([0-9]*\)  window $3\$/\1/p" "$WORK/$1-$2.windows"
 }
 
 for t in "${TARGETS[@]}"; do
   names=()
-  for b in ${SIZED[$t]} bench_infer bench_train bench_quadrants bench_quadrants_int8 "$LAYER_BENCH"; do
+  extra=""
+  [ "$t" = "$M4" ] && extra=bench_cnn
+  for b in ${SIZED[$t]} bench_infer bench_train bench_quadrants bench_quadrants_int8 "$LAYER_BENCH" $extra; do
     [ -f "examples/firmware/src/bin/$b.rs" ] && names+=(--bin "$b")
   done
   # shellcheck disable=SC2086
@@ -107,10 +122,13 @@ for t in "${TARGETS[@]}"; do
   # for millions of instructions: their inferences are counted in
   # bench_quadrants and bench_quadrants_int8.
   for b in ${SIZED[$t]} bench_infer bench_train bench_quadrants bench_quadrants_int8; do
-    case $b in quadrants | quadrants_int8) continue ;; esac
+    case $b in quadrants | quadrants_int8 | cnn_f32) continue ;; esac
     INSN[$t.$b]=$(count "$t" "$b")
   done
   INSN[$t.quadrants_int8]=${INSN[$t.bench_quadrants_int8]}
+  if [ "$t" = "$M4" ]; then
+    INSN[$t.cnn_f32]=$(count_stream "$t" bench_cnn)
+  fi
   if [ -f "examples/firmware/target/$t/release/$LAYER_BENCH" ]; then
     count "$t" "$LAYER_BENCH" >/dev/null
     for k in 1 2 3 4; do
@@ -160,6 +178,7 @@ per_mac() { awk -v n="$1" -v m="$2" 'BEGIN { printf "%.2f", n / m }'; } # instru
 verdict_f() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l ? "met" : "**missed**") }'; }
 num() { echo "$1"; }
 AD_MACS=264192
+CNN_MACS=3024384
 SINE_MACS=288
 QUAD_MACS=320
 
@@ -292,6 +311,8 @@ EOF
   for b in anomaly_f32 anomaly_int8; do
     echo "| ${b/_/ } | ${CORE[$M4]} | ${FLASH[$M4.$b]} | $(ram "$M4" "$b") (${RAM_STATIC[$M4.$b]} + ${STACK[$M4.$b]}) | $(num "${INSN[$M4.$b]}") | $(num $AD_MACS) | $(per_mac "${INSN[$M4.$b]}" $AD_MACS) |"
   done
+  b=cnn_f32
+  echo "| MNIST CNN f32 ² | ${CORE[$M4]} | ${FLASH[$M4.$b]} | $(ram "$M4" "$b") (${RAM_STATIC[$M4.$b]} + ${STACK[$M4.$b]}) | $(num "${INSN[$M4.$b]}") | $(num $CNN_MACS) | $(per_mac "${INSN[$M4.$b]}" $CNN_MACS) |"
   cat <<EOF
 
 Bytes. Instructions are counted around one f32-in, f32-out inference (\`forward\`; the autoencoder
@@ -300,6 +321,13 @@ end to end as above), so the int8 rows include quantizing the input and dequanti
 ¹ of the \`quadrants\` binary, which also trains on the device; the f32 quadrants inference is
 counted in \`bench_quadrants\`. The quadrants multiply-adds exclude the 32 tanh (f32: libm \`tanhf\`;
 int8: a table lookup).
+² the \`mnist\` example's \`cnn\` preset (conv 5×5×16, ReLU, max-pool 2, conv 5×5×32, ReLU, max-pool
+2, 1568-128-10; $(model_bytes "$M4" cnn_f32) bytes of weights), trained on the desktop, classifying ten held-out
+digits from flash (\`cnn_f32\`; the logits equal the desktop's bit for bit); instructions counted by
+\`bench_cnn\` around one \`forward\`. The convolutions are im2col into a 16 kB stack buffer plus the
+dense kernel; their multiply-adds count every tap, padding included. The stack high-water mark is
+$(sed -n 's/^stack high-water mark after the inference: \([0-9]*\) bytes/\1/p' "$WORK/$M4-cnn_f32.txt") bytes after the inference:
+the layers return their outputs by value (28×28×16 floats are 50 kB).
 EOF
   if [ -n "${INSN[$M4.layer1]:-}" ]; then
     cat <<EOF

@@ -502,3 +502,68 @@ pub fn tflite_sine_lines<W: Write>(
     }
     Ok(differ)
 }
+
+network! {
+    /// The `mnist` example's `cnn` preset, the same type (its model file
+    /// loads into no other): two 5×5 convolutions with ReLU and 2×2 max
+    /// pooling, then 1568-128-10, with dropout (the identity at inference).
+    /// Trained on the desktop with `cargo run --release --features std
+    /// --example mnist -- --preset cnn`; `models/mnist_cnn.bin` is its
+    /// `out/mnist-cnn/model.cnet`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct MnistCnn(constnet::layers![input [784] =>
+        Unflatten(28, 28, 1),
+        Conv2d(16, 5, padding = 2), Relu, MaxPool2d(2),
+        Conv2d(32, 5, padding = 2), Relu, MaxPool2d(2), Dropout(25),
+        Flatten, Dense(128), Relu, Dropout(50), Dense(10)]);
+}
+
+/// The trained CNN in the model format (861 kB: Cortex-M4F only).
+pub const MNIST_CNN_BIN: &[u8] = include_bytes!("../models/mnist_cnn.bin");
+/// Ten digits of the held-out MNIST set (`data/mnist10k`'s first ten test
+/// images): for each, its label byte, then its 784 pixels (written by
+/// `scripts/mnist_digits.py` from `data/mnist10k/t10k-*`).
+pub const MNIST_DIGITS: &[u8; 10 * 785] = include_bytes!("../models/mnist_digits.bin");
+/// Multiply-adds of one CNN inference: the two convolutions (every tap,
+/// padding included, as im2col computes them) and the two dense layers.
+pub const MNIST_CNN_MACS: usize = 28 * 28 * 16 * 25 + 14 * 14 * 32 * 16 * 25 + 1568 * 128 + 128 * 10;
+const _: () = assert!(MNIST_CNN_MACS == 3_024_384);
+
+/// Digit `k` of [`MNIST_DIGITS`] as the example feeds it (`p / 255`), and its label.
+pub fn mnist_digit(k: usize) -> ([f32; 784], usize) {
+    let d = &MNIST_DIGITS[k * 785..(k + 1) * 785];
+    (core::array::from_fn(|i| d[1 + i] as f32 / 255.0), d[0] as usize)
+}
+
+/// One `out:` line per digit — label, prediction, the ten logits' bit
+/// patterns hashed and the first two — and the number right; `classify`
+/// runs the network.
+pub fn cnn_report<W: Write>(
+    classify: impl Fn(&[f32; 784]) -> [f32; 10],
+    out: &mut W,
+) -> Result<usize, fmt::Error> {
+    let mut right = 0;
+    for k in 0..10 {
+        let (x, label) = mnist_digit(k);
+        let y = classify(&x);
+        let predicted = constnet::math::argmax(&y);
+        right += (predicted == label) as usize;
+        let hash = fnv1a(y.iter().flat_map(|v| v.to_bits().to_le_bytes()));
+        Line::new(out)
+            .str("out: cnn digit ")
+            .dec(k as i32, 0)
+            .str(" label ")
+            .dec(label as i32, 0)
+            .str(" predicted ")
+            .dec(predicted as i32, 0)
+            .str(" logits hash ")
+            .hex(hash, 8)
+            .str(" first ")
+            .hex(y[0].to_bits(), 8)
+            .str(" ")
+            .hex(y[1].to_bits(), 8)
+            .end()?;
+    }
+    Line::new(out).str("out: cnn ").dec(right as i32, 0).str(" of 10 digits right").end()?;
+    Ok(right)
+}

@@ -70,7 +70,7 @@ pub fn in_flash<T: ?Sized>(value: &T) -> bool {
 const PAINT: u32 = 0x5afe_c0de;
 /// At most this much stack below `main`'s frame is painted and scanned
 /// (less where RAM is smaller: never below the end of `.bss`).
-const PAINT_BYTES: usize = 32 * 1024;
+const PAINT_BYTES: usize = 1024 * 1024;
 /// Bytes right below the stack pointer left unpainted.
 const PAINT_MARGIN: usize = 64;
 
