@@ -76,18 +76,27 @@ impl Geometry {
 }
 
 /// Writes the patches of output pixels `p0..p0 + rows.len() / patch` (counted
-/// over the whole batch) into `rows`.
+/// over the whole batch) into `rows`. A kernel row's `kw` taps are adjacent
+/// in the input, so away from the padding each is one copy of `kw·c_in`
+/// values.
 fn im2col(g: &Geometry, x: &[f32], p0: usize, rows: &mut [f32]) {
-    let c = g.c_in;
+    let (c, run) = (g.c_in, g.kw * g.c_in);
     for (r, row) in rows.chunks_exact_mut(g.patch()).enumerate() {
         let p = p0 + r;
         let (base, oy, ox) = ((p / g.pixels()) * g.in_len(), (p % g.pixels()) / g.ow, p % g.ow);
-        for ky in 0..g.kh {
-            for kx in 0..g.kw {
-                let dst = &mut row[(ky * g.kw + kx) * c..][..c];
-                match g.tap(oy, ox, ky, kx) {
-                    Some((iy, ix)) => dst.copy_from_slice(&x[g.at(base, iy, ix)..][..c]),
-                    None => dst.fill(0.0),
+        let inside = (ox * g.stride).checked_sub(g.pad_w).filter(|&ix| ix + g.kw <= g.w);
+        for (ky, dst) in row.chunks_exact_mut(run).enumerate() {
+            let iy = (oy * g.stride + ky).checked_sub(g.pad_h).filter(|&iy| iy < g.h);
+            match (iy, inside) {
+                (None, _) => dst.fill(0.0),
+                (Some(iy), Some(ix)) => dst.copy_from_slice(&x[g.at(base, iy, ix)..][..run]),
+                (Some(_), None) => {
+                    for (kx, d) in dst.chunks_exact_mut(c).enumerate() {
+                        match g.tap(oy, ox, ky, kx) {
+                            Some((iy, ix)) => d.copy_from_slice(&x[g.at(base, iy, ix)..][..c]),
+                            None => d.fill(0.0),
+                        }
+                    }
                 }
             }
         }
@@ -97,20 +106,32 @@ fn im2col(g: &Geometry, x: &[f32], p0: usize, rows: &mut [f32]) {
 /// Adds the patch gradients `rows` of pixels `p0..` back onto `dx`, in pixel
 /// then `(ky, kx, c)` order.
 fn col2im_add(g: &Geometry, rows: &[f32], p0: usize, dx: &mut [f32]) {
-    let c = g.c_in;
+    let (c, run) = (g.c_in, g.kw * g.c_in);
     for (r, row) in rows.chunks_exact(g.patch()).enumerate() {
         let p = p0 + r;
         let (base, oy, ox) = ((p / g.pixels()) * g.in_len(), (p % g.pixels()) / g.ow, p % g.ow);
-        for ky in 0..g.kh {
-            for kx in 0..g.kw {
-                if let Some((iy, ix)) = g.tap(oy, ox, ky, kx) {
-                    let src = &row[(ky * g.kw + kx) * c..][..c];
-                    for (d, s) in dx[g.at(base, iy, ix)..][..c].iter_mut().zip(src) {
-                        *d += s;
+        let inside = (ox * g.stride).checked_sub(g.pad_w).filter(|&ix| ix + g.kw <= g.w);
+        for (ky, src) in row.chunks_exact(run).enumerate() {
+            let Some(iy) = (oy * g.stride + ky).checked_sub(g.pad_h).filter(|&iy| iy < g.h) else { continue };
+            match inside {
+                Some(ix) => add(&mut dx[g.at(base, iy, ix)..][..run], src),
+                None => {
+                    for (kx, s) in src.chunks_exact(c).enumerate() {
+                        if let Some((iy, ix)) = g.tap(oy, ox, ky, kx) {
+                            add(&mut dx[g.at(base, iy, ix)..][..c], s);
+                        }
                     }
                 }
             }
         }
+    }
+}
+
+/// `d[i] += s[i]`.
+#[inline(always)]
+fn add(d: &mut [f32], s: &[f32]) {
+    for (d, s) in d.iter_mut().zip(s) {
+        *d += s;
     }
 }
 
@@ -247,44 +268,47 @@ pub(crate) enum Pool {
     Average,
 }
 
-/// Pooling forward over a batch (no padding).
+/// Pooling forward over a batch (no padding): per output pixel, the first
+/// tap's channels, then each further tap in `(ky, kx)` order (max: replaced
+/// where larger; average: added), the average divided by `kh·kw` at the end.
 pub(crate) fn pool_forward(g: &Geometry, pool: Pool, x: &[f32], y: &mut [f32]) {
     let c = g.c_in;
     let taps = (g.kh * g.kw) as f32;
     for (xs, ys) in x.chunks_exact(g.in_len().max(1)).zip(y.chunks_exact_mut((g.pixels() * c).max(1))) {
         for (p, yp) in ys.chunks_exact_mut(c).enumerate() {
             let (oy, ox) = (p / g.ow, p % g.ow);
-            for (ch, out) in yp.iter_mut().enumerate() {
-                let mut acc = match pool {
-                    Pool::Max => f32::NEG_INFINITY,
-                    Pool::Average => 0.0,
-                };
-                let mut first = true;
-                for ky in 0..g.kh {
-                    for kx in 0..g.kw {
-                        let Some((iy, ix)) = g.tap(oy, ox, ky, kx) else { continue };
-                        let v = xs[g.at(0, iy, ix) + ch];
-                        acc = match pool {
-                            Pool::Max if first || v > acc => v,
-                            Pool::Max => acc,
-                            Pool::Average if first => v,
-                            Pool::Average => acc + v,
-                        };
+            let mut first = true;
+            for ky in 0..g.kh {
+                for kx in 0..g.kw {
+                    let Some((iy, ix)) = g.tap(oy, ox, ky, kx) else { continue };
+                    let v = &xs[g.at(0, iy, ix)..][..c];
+                    if first {
+                        yp.copy_from_slice(v);
                         first = false;
+                        continue;
+                    }
+                    match pool {
+                        Pool::Max => {
+                            yp.iter_mut().zip(v).for_each(|(o, &v)| *o = if v > *o { v } else { *o })
+                        }
+                        Pool::Average => add(yp, v),
                     }
                 }
-                *out = match pool {
-                    Pool::Max => acc,
-                    Pool::Average => acc / taps,
-                };
+            }
+            if let Pool::Average = pool {
+                yp.iter_mut().for_each(|o| *o /= taps);
             }
         }
     }
 }
 
+/// Channels whose largest tap one pass of [`pool_backward`] tracks.
+const POOL_BLOCK: usize = 32;
+
 /// Pooling backward over a batch: overwrites `dx`. Max pooling sends each
-/// output's gradient to the first largest tap of `x`; average pooling spreads
-/// it as `dy / (kh·kw)` and does not read `x` (which may be empty).
+/// output's gradient to the first largest tap of `x` (the one
+/// [`pool_forward`] kept); average pooling spreads it as `dy / (kh·kw)` and
+/// does not read `x` (which may be empty).
 pub(crate) fn pool_backward(g: &Geometry, pool: Pool, x: &[f32], dy: &[f32], dx: &mut [f32]) {
     let c = g.c_in;
     dx.fill(0.0);
@@ -293,25 +317,40 @@ pub(crate) fn pool_backward(g: &Geometry, pool: Pool, x: &[f32], dy: &[f32], dx:
     for (s, (dys, dxs)) in dy.chunks_exact(out_len).zip(dx.chunks_exact_mut(in_len)).enumerate() {
         for (p, dyp) in dys.chunks_exact(c).enumerate() {
             let (oy, ox) = (p / g.ow, p % g.ow);
-            for (ch, &d) in dyp.iter().enumerate() {
-                let mut best: Option<(usize, f32)> = None;
-                for ky in 0..g.kh {
-                    for kx in 0..g.kw {
-                        let Some((iy, ix)) = g.tap(oy, ox, ky, kx) else { continue };
-                        let at = g.at(0, iy, ix) + ch;
-                        match pool {
-                            Pool::Max => {
-                                let v = x[s * in_len + at];
-                                if best.is_none_or(|(_, m)| v > m) {
-                                    best = Some((at, v));
-                                }
-                            }
-                            Pool::Average => dxs[at] += d / taps,
+            match pool {
+                Pool::Average => {
+                    for ky in 0..g.kh {
+                        for kx in 0..g.kw {
+                            let Some((iy, ix)) = g.tap(oy, ox, ky, kx) else { continue };
+                            let d = &mut dxs[g.at(0, iy, ix)..][..c];
+                            d.iter_mut().zip(dyp).for_each(|(d, &g)| *d += g / taps);
                         }
                     }
                 }
-                if let Some((at, _)) = best {
-                    dxs[at] += d;
+                Pool::Max => {
+                    let xs = &x[s * in_len..][..in_len];
+                    for c0 in (0..c).step_by(POOL_BLOCK) {
+                        let n = POOL_BLOCK.min(c - c0);
+                        let (mut best, mut at) = ([0.0f32; POOL_BLOCK], [0usize; POOL_BLOCK]);
+                        let mut first = true;
+                        for ky in 0..g.kh {
+                            for kx in 0..g.kw {
+                                let Some((iy, ix)) = g.tap(oy, ox, ky, kx) else { continue };
+                                let a = g.at(0, iy, ix) + c0;
+                                for (j, &v) in xs[a..a + n].iter().enumerate() {
+                                    if first || v > best[j] {
+                                        (best[j], at[j]) = (v, a + j);
+                                    }
+                                }
+                                first = false;
+                            }
+                        }
+                        if !first {
+                            for (j, &d) in dyp[c0..c0 + n].iter().enumerate() {
+                                dxs[at[j]] += d;
+                            }
+                        }
+                    }
                 }
             }
         }
