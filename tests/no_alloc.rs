@@ -33,3 +33,28 @@ fn a_training_step_allocates_nothing() {
     assert_eq!(n, 0, "a training step allocated {n} times");
     assert_ne!(net, before, "the steps must have trained the network");
 }
+
+/// The same for a small CNN — convolutions, depthwise, pooling, dropout — on
+/// batches and single images, with Adam (the im2col buffers are on the stack).
+#[test]
+fn a_cnn_training_step_allocates_nothing() {
+    type Cnn = constnet::layers![input [10, 10, 2] =>
+        Conv2d(4, 3, padding = 1), Relu, MaxPool2d(2), DepthwiseConv2d(3, padding = 1), Relu,
+        Dropout(20), AvgPool2d(1), Flatten, Dense(3)];
+    let mut net: Cnn = Zeros::zeros();
+    init(&mut net, Init::He, &mut rand_pcg::Pcg64::seed_from_u64(1));
+    let mut adam = Adam::new(0.01);
+    let x = [[[[0.25f32, -0.5]; 10]; 10]; 4];
+    let labels = [0usize, 1, 2, 1];
+    let (mut batch_trainer, mut sample_trainer) = (Trainer::new(), Trainer::new());
+    let before = net.clone();
+    let n = allocations_in(|| {
+        for _ in 0..5 {
+            batch_trainer.step(&mut net, &mut adam, &SoftmaxCrossEntropy, &x, &labels).unwrap();
+            sample_trainer.step(&mut net, &mut adam, &SoftmaxCrossEntropy, &x[0], &0usize).unwrap();
+        }
+        std::hint::black_box(net.forward(&x));
+    });
+    assert_eq!(n, 0, "a CNN training step allocated {n} times");
+    assert_ne!(net, before, "the steps must have trained the network");
+}
