@@ -50,6 +50,7 @@
 mod activation;
 mod boundary;
 mod calibrate;
+mod conv;
 mod dense;
 mod dense_litert;
 mod footprint;
@@ -59,6 +60,7 @@ pub mod requant;
 pub use activation::{Int8Tensor, QLut, QRelu};
 pub use boundary::{Dequantize, Quantize};
 pub use calibrate::Quantizable;
+pub use conv::{QConv2d, QDepthwiseConv2d, QGlobalAvgPool2d};
 pub use dense::QDense;
 pub use dense_litert::QDenseLiteRt;
 pub use footprint::Footprint;

@@ -47,13 +47,13 @@ pub(crate) struct Geometry {
 }
 
 impl Geometry {
-    const fn in_len(&self) -> usize {
+    pub(crate) const fn in_len(&self) -> usize {
         self.h * self.w * self.c_in
     }
-    const fn pixels(&self) -> usize {
+    pub(crate) const fn pixels(&self) -> usize {
         self.oh * self.ow
     }
-    const fn patch(&self) -> usize {
+    pub(crate) const fn patch(&self) -> usize {
         self.kh * self.kw * self.c_in
     }
     /// A 1×1 window with stride 1 and no padding: the input is the patch matrix.
@@ -63,14 +63,14 @@ impl Geometry {
     /// The input row and column of tap `(ky, kx)` of output pixel `(oy, ox)`,
     /// or `None` in the padding.
     #[inline(always)]
-    fn tap(&self, oy: usize, ox: usize, ky: usize, kx: usize) -> Option<(usize, usize)> {
+    pub(crate) fn tap(&self, oy: usize, ox: usize, ky: usize, kx: usize) -> Option<(usize, usize)> {
         let iy = (oy * self.stride + ky).checked_sub(self.pad_h)?;
         let ix = (ox * self.stride + kx).checked_sub(self.pad_w)?;
         (iy < self.h && ix < self.w).then_some((iy, ix))
     }
     /// Offset of pixel `(iy, ix)` of the sample starting at `base`.
     #[inline(always)]
-    fn at(&self, base: usize, iy: usize, ix: usize) -> usize {
+    pub(crate) fn at(&self, base: usize, iy: usize, ix: usize) -> usize {
         base + (iy * self.w + ix) * self.c_in
     }
 }

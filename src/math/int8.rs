@@ -34,6 +34,7 @@ use crate::quant::requant::multiply_by_quantized_multiplier;
 // DSP extension; the Cortex-M33/M35P have it only as an option, so
 // `thumbv8m.main-*` takes the portable kernel), `constnet_thumbv6m` on
 // `thumbv6m-*` (Cortex-M0/M0+, Thumb-1).
+pub(crate) mod conv;
 #[cfg(constnet_arm_dsp)]
 mod dsp;
 #[cfg(constnet_thumbv6m)]
