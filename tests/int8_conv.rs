@@ -3,6 +3,8 @@
 //! DepthwiseConvPerChannel, AveragePool), bit for bit, on random parameters,
 //! strides and padding; and a quantized convolution against the f32 one.
 
+#![allow(clippy::needless_range_loop)] // the reference loops index as TFLite's do
+
 use constnet::math::int8::requantize;
 use constnet::quant::{QConv2d, QDepthwiseConv2d, QGlobalAvgPool2d};
 use constnet::{Layer, layers, random};
