@@ -21,6 +21,7 @@
 //! cargo run --release --example firmware_twin -- anomaly_f32
 //! cargo run --release --example firmware_twin -- anomaly_int8
 //! cargo run --release --example firmware_twin -- cnn_f32         # the mnist example's CNN
+//! cargo run --release --example firmware_twin -- ds_cnn_int8     # the int8 DS-CNN
 //! ```
 
 #[path = "firmware/src/common.rs"]
@@ -118,9 +119,14 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
             let right = common::cnn_report(|x| net.forward(x), out)?;
             assert!(right >= 9, "the trained CNN gets {right} of the 10 digits right");
         }
+        "ds_cnn_int8" => {
+            let net: Box<common::DsCnnInt8> = Box::new(common::ds_cnn_int8(7));
+            let y = net.forward(&common::ds_cnn_input(7));
+            common::ds_cnn_report(&y, out)?;
+        }
         _ => {
             return Err(
-                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|tflite_sine|anomaly_f32|anomaly_int8|cnn_f32"
+                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|tflite_sine|anomaly_f32|anomaly_int8|cnn_f32|ds_cnn_int8"
                     .into(),
             );
         }

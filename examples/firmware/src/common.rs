@@ -567,3 +567,149 @@ pub fn cnn_report<W: Write>(
     Line::new(out).str("out: cnn ").dec(right as i32, 0).str(" of 10 digits right").end()?;
     Ok(right)
 }
+
+/// One depthwise-separable block of [`DsCnnInt8`]: a 3×3 depthwise
+/// convolution and a 1×1 convolution over 25×5×64, each with a fused ReLU.
+pub type DsBlock = (
+    constnet::quant::QDepthwiseConv2d<25, 5, 64, 3, 1, 1, 25, 5>,
+    constnet::quant::QConv2d<25, 5, 64, 64, 1, 1, 0, 25, 5>,
+);
+
+/// A keyword-spotting-sized DS-CNN in int8 (MLPerf Tiny's shape, with a
+/// square first kernel): a 49×10 feature map (49 frames of 10 MFCCs), a
+/// 5×5 convolution with stride 2 to 25×5×64, four depthwise-separable
+/// blocks, global average pooling and a 64-12 dense layer; TFLite's
+/// per-channel scheme throughout. Seeded weights (not trained: this measures
+/// size, speed and bit-identity), built by a `const fn`, so the firmware's
+/// copy is a `static` in flash.
+pub type DsCnnInt8 = (
+    constnet::quant::QConv2d<49, 10, 1, 64, 5, 2, 2, 25, 5>,
+    (DsBlock, DsBlock, DsBlock, DsBlock),
+    constnet::quant::QGlobalAvgPool2d<25, 5, 64>,
+    constnet::quant::QDense<64, 12>,
+);
+
+/// Multiply-adds of one DS-CNN inference (every tap of the first
+/// convolution, padding included; the depthwise taps inside the image only
+/// would be fewer).
+pub const DS_CNN_MACS: usize = 25 * 5 * 64 * 25 + 4 * (25 * 5 * 64 * 9 + 25 * 5 * 64 * 64) + 64 * 12;
+const _: () = assert!(DS_CNN_MACS == 2_536_768);
+
+/// A 64-bit linear congruential step (Knuth's MMIX constants); the top
+/// bits are the output.
+const fn lcg(s: u64) -> u64 {
+    s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407)
+}
+
+/// `N` pseudo-random int8 values in `[-m, m]`, and the next state.
+const fn i8s<const N: usize>(mut s: u64, m: i32) -> ([i8; N], u64) {
+    let mut v = [0i8; N];
+    let mut i = 0;
+    while i < N {
+        s = lcg(s);
+        v[i] = (((s >> 33) % (2 * m as u64 + 1)) as i32 - m) as i8;
+        i += 1;
+    }
+    (v, s)
+}
+
+/// Per-channel multipliers near `2⁻ˢʰⁱᶠᵗ/2`: mantissas in `[2³⁰, 2³⁰·1.5)`.
+const fn multipliers<const N: usize>(mut s: u64, shift: i8) -> ([i32; N], [i8; N], u64) {
+    let mut m = [0i32; N];
+    let mut i = 0;
+    while i < N {
+        s = lcg(s);
+        m[i] = (1 << 30) + ((s >> 34) % (1 << 29)) as i32;
+        i += 1;
+    }
+    (m, [shift; N], s)
+}
+
+const fn ds_block(s: u64) -> (DsBlock, u64) {
+    let mut dw = [[[0i8; 64]; 3]; 3];
+    let mut s = s;
+    let mut t = 0;
+    while t < 9 {
+        let (row, next) = i8s::<64>(s, 100);
+        dw[t / 3][t % 3] = row;
+        s = next;
+        t += 1;
+    }
+    let (dm, dsh, s) = multipliers::<64>(s, -7);
+    let depthwise = constnet::quant::QDepthwiseConv2d::new(dw, [64; 64], dm, dsh, -20, -128, -128, 127);
+    let mut pw = [[[[0i8; 64]; 1]; 1]; 64];
+    let mut s = s;
+    let mut o = 0;
+    while o < 64 {
+        let (row, next) = i8s::<64>(s, 100);
+        pw[o][0][0] = row;
+        s = next;
+        o += 1;
+    }
+    let (pm, psh, s) = multipliers::<64>(s, -9);
+    let pointwise = constnet::quant::QConv2d::new(pw, [0; 64], pm, psh, -128, -128, -128, 127);
+    ((depthwise, pointwise), s)
+}
+
+/// The seeded DS-CNN (see [`DsCnnInt8`]).
+pub const fn ds_cnn_int8(seed: u64) -> DsCnnInt8 {
+    let mut first = [[[[0i8; 1]; 5]; 5]; 64];
+    let mut s = lcg(seed);
+    let mut o = 0;
+    while o < 64 {
+        let (taps, next) = i8s::<25>(s, 127);
+        let mut t = 0;
+        while t < 25 {
+            first[o][t / 5][t % 5][0] = taps[t];
+            t += 1;
+        }
+        s = next;
+        o += 1;
+    }
+    let (m, sh, s) = multipliers::<64>(s, -6);
+    let conv = constnet::quant::QConv2d::new(first, [0; 64], m, sh, 0, -128, -128, 127);
+    let (b1, s) = ds_block(s);
+    let (b2, s) = ds_block(s);
+    let (b3, s) = ds_block(s);
+    let (b4, s) = ds_block(s);
+    let mut fc = [[0i8; 64]; 12];
+    let mut s = s;
+    let mut o = 0;
+    while o < 12 {
+        let (row, next) = i8s::<64>(s, 127);
+        fc[o] = row;
+        s = next;
+        o += 1;
+    }
+    let (fm, fsh, _) = multipliers::<12>(s, -8);
+    let dense = constnet::quant::QDense::new(fc, [0; 12], fm, fsh, -128, 0, -128, 127);
+    (conv, (b1, b2, b3, b4), constnet::quant::QGlobalAvgPool2d::new(-128, 127), dense)
+}
+
+/// A seeded 49×10 int8 feature map for the DS-CNN.
+pub const fn ds_cnn_input(seed: u64) -> [[[i8; 1]; 10]; 49] {
+    let mut x = [[[0i8; 1]; 10]; 49];
+    let mut s = lcg(seed ^ 0x5eed);
+    let mut f = 0;
+    while f < 49 {
+        let (row, next) = i8s::<10>(s, 127);
+        let mut k = 0;
+        while k < 10 {
+            x[f][k][0] = row[k];
+            k += 1;
+        }
+        s = next;
+        f += 1;
+    }
+    x
+}
+
+/// The `out:` line of a DS-CNN run: the twelve int8 scores and the class.
+pub fn ds_cnn_report<W: Write>(y: &[i8; 12], out: &mut W) -> Result<(), fmt::Error> {
+    let mut line = Line::new(out);
+    line.str("out: ds-cnn int8 scores");
+    for &v in y {
+        line.str(" ").dec(v as i32, 0);
+    }
+    line.str(" class ").dec(constnet::math::int8::argmax(y) as i32, 0).end()
+}
