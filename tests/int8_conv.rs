@@ -157,3 +157,32 @@ fn quantized_conv_follows_the_f32_conv() {
         assert!((a / s_out - *b as f32).abs() <= 2.0, "{a} vs {} · {s_out}", b);
     }
 }
+
+/// Post-training quantization of an f32 CNN (`quant::quantize`): the
+/// mapping Unflatten → QUnflatten, Conv2d + Relu → QConv2d (fused),
+/// DepthwiseConv2d + Relu → QDepthwiseConv2d, GlobalAvgPool → QGlobalAvgPool2d,
+/// Dense → QDense; the int8 network follows the f32 one.
+#[test]
+fn quantize_maps_a_cnn_and_follows_it() {
+    use constnet::init::{Init, init};
+    use constnet::quant::{self, Int8};
+    type Net = layers![input [64] =>
+        Unflatten(8, 8, 1), Conv2d(8, 3, padding = 1), Relu, DepthwiseConv2d(3, padding = 1), Relu,
+        Conv2d(8, 1), Relu, GlobalAvgPool, Dense(4)];
+    let mut net = <Net as constnet::Zeros>::zeros();
+    let mut r = Pcg64::seed_from_u64(40);
+    init(&mut net, Init::He, &mut r);
+    let sample = |r: &mut Pcg64| -> [f32; 64] { core::array::from_fn(|_| random::uniform(r, 0.0, 1.0)) };
+    let calibration: Vec<[f32; 64]> = (0..200).map(|_| sample(&mut r)).collect();
+    let q: Int8<Net, 64> = quant::quantize(&net, &calibration).unwrap();
+    let (mut worst, mut scale, mut agree) = (0.0f32, 0.0f32, 0);
+    for _ in 0..100 {
+        let x = sample(&mut r);
+        let (y, yq) = (net.forward(&x), q.forward(&x));
+        scale = y.iter().fold(scale, |m, v| m.max(v.abs()));
+        worst = y.iter().zip(&yq).fold(worst, |m, (a, b)| m.max((a - b).abs()));
+        agree += (constnet::math::argmax(&y) == constnet::math::argmax(&yq)) as usize;
+    }
+    assert!(worst <= 0.05 * scale, "int8 CNN off by {worst} (outputs up to {scale})");
+    assert!(agree >= 90, "argmax agrees on {agree} of 100");
+}

@@ -26,6 +26,22 @@ impl<const N: usize, const B: usize> Int8Tensor for [[i8; N]; B] {
     }
 }
 
+/// An int8 image, channels last.
+impl<const C: usize, const W: usize, const H: usize> Int8Tensor for [[[i8; C]; W]; H] {
+    #[inline]
+    fn flat_mut(&mut self) -> &mut [i8] {
+        self.as_flattened_mut().as_flattened_mut()
+    }
+}
+
+/// A batch of int8 images.
+impl<const C: usize, const W: usize, const H: usize, const B: usize> Int8Tensor for [[[[i8; C]; W]; H]; B] {
+    #[inline]
+    fn flat_mut(&mut self) -> &mut [i8] {
+        self.as_flattened_mut().as_flattened_mut().as_flattened_mut()
+    }
+}
+
 /// An int8 ReLU: `clamp(q, min, max)`. With `min` the zero point it is
 /// ReLU (`max(x, 0)` in real terms), with `max = quantize(6.0)` ReLU6.
 /// Input and output share one scale and zero point.

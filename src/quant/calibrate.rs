@@ -10,13 +10,23 @@
 //! | [`Tanh`] | [`QLut`] | TFLite's fixed 1/128, zero point 0 |
 //! | [`Sigmoid`] | [`QLut`] | TFLite's fixed 1/256, zero point −128 |
 //! | [`LeakyRelu`] | [`QLut`] (TFLite's integer LEAKY_RELU, tabulated) | calibrated |
+//! | [`Conv2d`] | [`QConv2d`] | calibrated; a following [`Relu`] is fused |
+//! | [`DepthwiseConv2d`] | [`QDepthwiseConv2d`] | calibrated; a following [`Relu`] is fused |
+//! | [`GlobalAvgPool2d`] | [`QGlobalAvgPool2d`] | the input's |
+//! | [`Unflatten`] | [`QUnflatten`] | the input's |
+//! | [`Relu`] on images | [`QRelu`] | the input's |
 //!
 //! and tuples and [`network!`](crate::network!) types map element by element,
 //! so `(Dense<1, 16>, Relu, Dense<16, 1>)` becomes
 //! `(QDense<1, 16>, QRelu, QDense<16, 1>)` with no type written by hand.
 
-use super::{QDense, QLut, QRelu, QuantError, QuantParams, Range, requant::quantize_multiplier};
-use crate::{Dense, Layer, LeakyRelu, Relu, Sigmoid, Tanh, scalar};
+use super::{
+    QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool2d, QLut, QRelu, QUnflatten, QuantError, QuantParams,
+    Range, requant::quantize_multiplier,
+};
+use crate::{
+    Conv2d, Dense, DepthwiseConv2d, GlobalAvgPool2d, Layer, LeakyRelu, Relu, Sigmoid, Tanh, Unflatten, scalar,
+};
 
 /// An f32 layer or network (taking `X`) with an int8 counterpart.
 ///
@@ -31,7 +41,7 @@ use crate::{Dense, Layer, LeakyRelu, Relu, Sigmoid, Tanh, scalar};
 /// network that contains it is a compile error naming the layer.
 #[diagnostic::on_unimplemented(
     message = "layer `{Self}` has no int8 form for input `{X}`",
-    note = "int8 networks are built from Dense, Relu, Tanh, Sigmoid and LeakyRelu layers"
+    note = "int8 networks are built from Dense, Conv2d, DepthwiseConv2d, GlobalAvgPool2d, Unflatten, Relu, Tanh, Sigmoid and LeakyRelu layers"
 )]
 pub trait Quantizable<X>: Layer<X> {
     /// The int8 layer (or network) this becomes.
@@ -159,6 +169,215 @@ macro_rules! elementwise_quantizable {
             }
         }
     };
+}
+
+/// Symmetric per-channel weights, int32 biases at `s_in · s_w[o]`, and the
+/// multipliers `s_in · s_w[o] / s_out` (f64, as TFLite computes them): what
+/// [`Conv2d`] and [`DepthwiseConv2d`] share ([`Dense`] does the same). `weights(o)` calls its argument on
+/// channel `o`'s weights in order; `put(o, k, q)` stores its `k`-th quantized
+/// weight, `store(o, bias, mantissa, shift)` the rest.
+fn per_channel(
+    channels: usize,
+    input: QuantParams,
+    out: QuantParams,
+    weights: impl Fn(usize, &mut dyn FnMut(f32)),
+    bias: impl Fn(usize) -> f32,
+    mut put: impl FnMut(usize, usize, i8),
+    mut store: impl FnMut(usize, i32, i32, i8),
+) {
+    for o in 0..channels {
+        let mut max = 0.0f32;
+        weights(o, &mut |v| max = max.max(libm::fabsf(v)));
+        let w = QuantParams::symmetric(&[max]);
+        let mut k = 0;
+        weights(o, &mut |v| {
+            put(o, k, libm::roundf(v / w.scale).clamp(-127.0, 127.0) as i8);
+            k += 1;
+        });
+        let bias_scale = input.scale as f64 * w.scale as f64;
+        let m = quantize_multiplier(bias_scale / out.scale as f64);
+        store(o, libm::round(bias(o) as f64 / bias_scale) as i32, m.mantissa, m.shift);
+    }
+}
+
+/// `Quantizable` for a shaped f32 layer on images whose output is observed
+/// for calibration.
+macro_rules! observed {
+    ($name:ident < $(const $p:ident),* >, input = $x:ty) => {
+        type Ranges = Range;
+        const NO_RANGES: Range = Range::EMPTY;
+
+        #[inline]
+        fn observe(&self, x: &$x, ranges: &mut Range) -> Self::Output {
+            let y = self.forward(x);
+            ranges.observe(crate::Tensor::flat(&y));
+            y
+        }
+
+        fn output_range(ranges: &Range) -> Range {
+            *ranges
+        }
+    };
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const CI: usize,
+    const CO: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const OH: usize,
+    const OW: usize,
+> Quantizable<[[[f32; CI]; W]; H]> for Conv2d<H, W, CI, CO, K, S, P, OH, OW>
+{
+    type Quantized = QConv2d<H, W, CI, CO, K, S, P, OH, OW>;
+    observed!(Conv2d<const H, const W, const CI, const CO, const K, const S, const P, const OH, const OW>, input = [[[f32; CI]; W]; H]);
+
+    /// As [`Dense`]'s: per-output-channel symmetric filters.
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        ranges: &Range,
+        fused_relu: Option<Range>,
+    ) -> Result<(Self::Quantized, QuantParams), QuantError> {
+        let out = QuantParams::from_range(checked(fused_relu.unwrap_or(*ranges))?);
+        let mut weight = [[[[0i8; CI]; K]; K]; CO];
+        let (mut bias, mut multiplier, mut shift) = ([0i32; CO], [0i32; CO], [0i8; CO]);
+        let w = self.weight();
+        per_channel(
+            CO,
+            input,
+            out,
+            |o, f| w[o].iter().flatten().flatten().for_each(|&v| f(v)),
+            |o| self.bias()[o],
+            |o, k, q| weight[o][k / (K * CI)][(k / CI) % K][k % CI] = q,
+            |o, b, m, s| (bias[o], multiplier[o], shift[o]) = (b, m, s),
+        );
+        let act_min = if fused_relu.is_some() { out.zero_point } else { -128 };
+        let layer = QConv2d::try_new(
+            weight,
+            bias,
+            multiplier,
+            shift,
+            input.zero_point,
+            out.zero_point,
+            act_min,
+            127,
+        )?;
+        Ok((layer, out))
+    }
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const OH: usize,
+    const OW: usize,
+> Quantizable<[[[f32; C]; W]; H]> for DepthwiseConv2d<H, W, C, K, S, P, OH, OW>
+{
+    type Quantized = QDepthwiseConv2d<H, W, C, K, S, P, OH, OW>;
+    observed!(DepthwiseConv2d<const H, const W, const C, const K, const S, const P, const OH, const OW>, input = [[[f32; C]; W]; H]);
+
+    /// Per-channel symmetric filters (each channel's `K·K` taps).
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        ranges: &Range,
+        fused_relu: Option<Range>,
+    ) -> Result<(Self::Quantized, QuantParams), QuantError> {
+        let out = QuantParams::from_range(checked(fused_relu.unwrap_or(*ranges))?);
+        let mut weight = [[[0i8; C]; K]; K];
+        let (mut bias, mut multiplier, mut shift) = ([0i32; C], [0i32; C], [0i8; C]);
+        let w = self.weight();
+        per_channel(
+            C,
+            input,
+            out,
+            |c, f| w.iter().flatten().for_each(|tap| f(tap[c])),
+            |c| self.bias()[c],
+            |c, k, q| weight[k / K][k % K][c] = q,
+            |c, b, m, s| (bias[c], multiplier[c], shift[c]) = (b, m, s),
+        );
+        let act_min = if fused_relu.is_some() { out.zero_point } else { -128 };
+        let layer = QDepthwiseConv2d::try_new(
+            weight,
+            bias,
+            multiplier,
+            shift,
+            input.zero_point,
+            out.zero_point,
+            act_min,
+            127,
+        )?;
+        Ok((layer, out))
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize> Quantizable<[[[f32; C]; W]; H]>
+    for GlobalAvgPool2d<H, W, C>
+{
+    type Quantized = QGlobalAvgPool2d<H, W, C>;
+    observed!(GlobalAvgPool2d<const H, const W, const C>, input = [[[f32; C]; W]; H]);
+
+    /// The input's scale and zero point (TFLite's AVERAGE_POOL_2D keeps them).
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        _: &Range,
+        _: Option<Range>,
+    ) -> Result<(Self::Quantized, QuantParams), QuantError> {
+        Ok((QGlobalAvgPool2d::new(-128, 127), input))
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize, const N: usize> Quantizable<[f32; N]>
+    for Unflatten<H, W, C, N>
+{
+    type Quantized = QUnflatten<H, W, C, N>;
+    observed!(Unflatten<const H, const W, const C, const N>, input = [f32; N]);
+
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        _: &Range,
+        _: Option<Range>,
+    ) -> Result<(Self::Quantized, QuantParams), QuantError> {
+        Ok((QUnflatten, input))
+    }
+}
+
+/// A ReLU on images (after a convolution, which fuses it).
+impl<const C: usize, const W: usize, const H: usize> Quantizable<[[[f32; C]; W]; H]> for Relu {
+    type Quantized = QRelu;
+    type Ranges = Range;
+    const NO_RANGES: Range = Range::EMPTY;
+    const FUSES_AS_RELU: bool = true;
+
+    #[inline]
+    fn observe(&self, x: &[[[f32; C]; W]; H], ranges: &mut Range) -> [[[f32; C]; W]; H] {
+        let y = self.forward(x);
+        ranges.observe(crate::Tensor::flat(&y));
+        y
+    }
+
+    fn output_range(ranges: &Range) -> Range {
+        *ranges
+    }
+
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        _: &Range,
+        _: Option<Range>,
+    ) -> Result<(QRelu, QuantParams), QuantError> {
+        Ok((QRelu::relu(input.zero_point), input))
+    }
 }
 
 // The Dense before a ReLU already clamps at its zero point: the QRelu

@@ -499,3 +499,25 @@ int8_layer!(
     output = [[[i8; C]; OW]; OH]
 );
 int8_layer!(QGlobalAvgPool2d<const H, const W, const C>, input = [[[i8; C]; W]; H], output = [i8; C]);
+
+/// int8 [`Unflatten`](crate::Unflatten): a flat `[i8; N]` as an `H`×`W`×`C`
+/// image (a copy; same scale and zero point). `N ≠ H·W·C` fails `cargo build`.
+///
+/// ```
+/// use constnet::quant::QUnflatten;
+/// use constnet::Layer;
+/// assert_eq!(QUnflatten::<1, 2, 1, 2>.forward(&[3, -4]), [[[3], [-4]]]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QUnflatten<const H: usize, const W: usize, const C: usize, const N: usize>;
+
+impl<const H: usize, const W: usize, const C: usize, const N: usize> QUnflatten<H, W, C, N> {
+    const CHECK: () = assert!(N == H * W * C, "QUnflatten<H, W, C, N>: N must be H * W * C");
+
+    fn run(&self, x: &[i8], y: &mut [i8]) {
+        let () = Self::CHECK;
+        y.copy_from_slice(x);
+    }
+}
+
+int8_layer!(QUnflatten<const H, const W, const C, const N>, input = [i8; N], output = [[[i8; C]; W]; H]);
