@@ -15,6 +15,7 @@
 //! cargo run --release --features std --example bench -- train [32|128]  # 784-128-10 training only (for profiling)
 //! cargo run --release --features std --example bench -- infer           # 784-128-10 inference only (for profiling)
 //! cargo run --release --features std --example bench -- mlp2 [32|128]   # 784-128-10 on 2 threads (ParallelTrainer, 2 shards)
+//! cargo run --release --features std --example bench -- conv            # Conv2d (im2col + dense) against a direct loop
 //! cargo run --release --features std --example bench -- mlp 32 --fast   # any of them on the fast path
 //! ```
 //!
@@ -494,6 +495,64 @@ fn info() {
     println!("fma_peak_gflops={}", show(widest(zmm, ymm)));
 }
 
+#[path = "firmware/src/direct_conv.rs"]
+mod direct_conv;
+
+/// The MNIST CNN's two convolutions on a batch of 32, forward only:
+/// constnet's `Conv2d` (im2col + the dense kernels) against the direct loop
+/// of `direct_conv.rs`; best of 5 runs of 20 batches each, GFLOP/s.
+fn conv() {
+    use direct_conv::{Shape, conv2d_direct};
+    use std::time::Instant;
+    fn best(mut f: impl FnMut()) -> f64 {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..20 {
+                    f();
+                }
+                t.elapsed().as_secs_f64() / 20.0
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+    fn case<L, const H: usize, const W: usize, const CI: usize>(name: &str, layer: &L, g: Shape)
+    where
+        L: Layer<[[[[f32; CI]; W]; H]; 32]> + Params,
+    {
+        let mut r = rand_pcg::Pcg64::seed_from_u64(3);
+        let x: Vec<f32> =
+            (0..32 * H * W * CI).map(|_| constnet::random::uniform(&mut r, -1.0, 1.0)).collect();
+        let xb: Box<[[[[f32; CI]; W]; H]; 32]> = Box::new(core::array::from_fn(|s| {
+            core::array::from_fn(|y| {
+                core::array::from_fn(|xx| core::array::from_fn(|c| x[((s * H + y) * W + xx) * CI + c]))
+            })
+        }));
+        let (oh, ow) = ((g.h + 2 * g.p - g.k) / g.s + 1, (g.w + 2 * g.p - g.k) / g.s + 1);
+        let mut y = vec![0.0f32; 32 * oh * ow * g.co];
+        let flops = 2.0 * 32.0 * (oh * ow * g.co * g.k * g.k * g.ci) as f64;
+        let t_im2col = best(|| {
+            std::hint::black_box(layer.forward(std::hint::black_box(&*xb)));
+        });
+        let t_direct =
+            best(|| conv2d_direct(g, layer.tensor(0), layer.tensor(1), std::hint::black_box(&x), &mut y));
+        println!(
+            "conv={name} im2col_gflops={:.1} direct_gflops={:.1} im2col_over_direct={:.2}",
+            flops / t_im2col / 1e9,
+            flops / t_direct / 1e9,
+            t_direct / t_im2col
+        );
+    }
+    let mut r = rand_pcg::Pcg64::seed_from_u64(4);
+    type C1 = constnet::layers![input [28, 28, 1] => Conv2d(16, 5, padding = 2)];
+    type C2 = constnet::layers![input [14, 14, 16] => Conv2d(32, 5, padding = 2)];
+    let (mut c1, mut c2) = (Box::new(C1::zeros()), Box::new(C2::zeros()));
+    init(&mut *c1, Init::He, &mut r);
+    init(&mut *c2, Init::He, &mut r);
+    println!("kernel_path={:?}", KernelPath::selected());
+    case("28x28x1-16-k5", &*c1, direct_conv::Shape { h: 28, w: 28, ci: 1, co: 16, k: 5, s: 1, p: 2 });
+    case("14x14x16-32-k5", &*c2, direct_conv::Shape { h: 14, w: 14, ci: 16, co: 32, k: 5, s: 1, p: 2 });
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(k) = args.iter().position(|a| a == "--fast" || a == "--fused") {
@@ -511,6 +570,7 @@ fn main() {
                 "info" => info(),
                 "peak" => println!("fma_peak_gflops={}", fma_peak().map_or("none".into(), |g| format!("{g:.1}"))),
                 "quadrants" => quadrants(),
+                "conv" => conv(),
                 "mlp" => {
                     let data = random_data();
                     match args.get(1).map_or("32", |s| s.as_str()) {

@@ -35,7 +35,7 @@ declare -A RUN=(
 # Self-checking binaries without a desktop twin: only their exit status counts.
 # (f32_kernel_check's stack does not fit the Cortex-M0's 16 KiB of RAM.)
 declare -A CHECKS=([$M4]="" [$M0]="" [$RV]="")
-for c in "int8_kernel_check:$M4 $M0 $RV" "f32_kernel_check:$M4 $RV"; do
+for c in "int8_kernel_check:$M4 $M0 $RV" "f32_kernel_check:$M4 $RV" "bench_conv:$M4"; do
   IFS=: read -r bin where <<<"$c"
   [ -f "examples/firmware/src/bin/$bin.rs" ] || continue
   for t in $where; do CHECKS[$t]+=" $bin"; done
