@@ -186,3 +186,40 @@ fn quantize_maps_a_cnn_and_follows_it() {
     assert!(worst <= 0.05 * scale, "int8 CNN off by {worst} (outputs up to {scale})");
     assert!(agree >= 90, "argmax agrees on {agree} of 100");
 }
+
+/// An int8 CNN through the int8 model format (`io::int8`): round trip,
+/// every truncation refused, and a bad multiplier refused naming the layer.
+#[test]
+fn int8_cnn_round_trips_through_the_model_format() {
+    use constnet::init::{Init, init};
+    use constnet::io::{self, int8};
+    use constnet::quant::{self, Int8};
+    type Net = layers![input [64] =>
+        Unflatten(8, 8, 1), Conv2d(4, 3, padding = 1), Relu, MaxPool2d(2), DepthwiseConv2d(3, padding = 1), Relu,
+        Dropout(10), Flatten, Dense(3)];
+    let mut net = <Net as constnet::Zeros>::zeros();
+    let mut r = Pcg64::seed_from_u64(50);
+    init(&mut net, Init::He, &mut r);
+    let calibration: Vec<[f32; 64]> =
+        (0..50).map(|_| core::array::from_fn(|_| random::uniform(&mut r, 0.0, 1.0))).collect();
+    let q: Int8<Net, 64> = quant::quantize(&net, &calibration).unwrap();
+    let mut buf = vec![0u8; int8::encoded_len::<Int8<Net, 64>>()];
+    int8::to_bytes(&q, &mut buf).unwrap();
+    let back: Int8<Net, 64> = int8::from_bytes(&buf).unwrap();
+    assert_eq!(back, q);
+    let x = calibration[0];
+    assert_eq!(back.forward(&x), q.forward(&x));
+    for n in 0..buf.len() {
+        assert!(int8::from_bytes::<Int8<Net, 64>>(&buf[..n]).is_err());
+    }
+    // The first convolution's first multiplier mantissa set to 5 (outside
+    // TFLite's range), the checksum recomputed: refused as a bad parameter.
+    // Body: Quantize (5), then QConv2d's 4 zero-point/clamp bytes, 36
+    // weights and 4 biases.
+    let at = 20 + 5 + 4 + 36 + 16;
+    buf[at..at + 4].copy_from_slice(&5i32.to_le_bytes());
+    let end = buf.len() - 4;
+    let crc = io::crc32(&buf[..end]);
+    buf[end..].copy_from_slice(&crc.to_le_bytes());
+    assert!(matches!(int8::from_bytes::<Int8<Net, 64>>(&buf), Err(io::Error::Parameter { .. })));
+}

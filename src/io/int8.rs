@@ -22,6 +22,10 @@
 //! | [`QLut`] | the 256 table entries, indexed by `q as u8` (256) |
 //! | [`QDense<IN, OUT>`] | input zero point, output zero point, clamp min, clamp max (4 × `i8`); the weights `OUT × IN` `i8` row after row; the TFLite bias `OUT × i32` (before the input zero point is folded in); the multiplier mantissas `OUT × i32`; the shifts `OUT × i8` |
 //!
+//! | [`QConv2d`] | input zero point, output zero point, clamp min, clamp max (4 × `i8`); the filters `CO × K × K × CI` `i8` (OHWI); the TFLite bias `CO × i32`; the multiplier mantissas `CO × i32`; the shifts `CO × i8` |
+//! | [`QDepthwiseConv2d`] | the same four `i8`; the filters `K × K × C` `i8`; the bias `C × i32`; the mantissas `C × i32`; the shifts `C × i8` |
+//! | [`QGlobalAvgPool2d`] | clamp min, clamp max (2 × `i8`) |
+//! | [`QMaxPool2d`], [`QFlatten`], [`QUnflatten`] | nothing (0) |
 //! | [`QDenseLiteRt<IN, OUT>`] | input zero point, output zero point, clamp min, clamp max (4 × `i8`); the weights `OUT × IN` `i8`; the TFLite bias `OUT × i32`; the scales `OUT × f64` |
 //!
 //! A `QDense` is stored the way a `.tflite` file holds the same layer, so
@@ -50,7 +54,10 @@
 
 use super::{CHECKSUM_LEN, Error, HEADER_LEN, Layout, ParamProblem, check_layout, crc32};
 use crate::params::fingerprint;
-use crate::quant::{Dequantize, QDense, QDenseLiteRt, QLut, QRelu, QuantParams, Quantize};
+use crate::quant::{
+    Dequantize, QConv2d, QDense, QDenseLiteRt, QDepthwiseConv2d, QFlatten, QGlobalAvgPool2d, QLut,
+    QMaxPool2d, QRelu, QUnflatten, QuantParams, Quantize,
+};
 
 /// The four bytes every int8 model file starts with.
 pub const MAGIC: [u8; 4] = *b"CNQ8";
@@ -309,6 +316,140 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl Reader<'_> {
+    /// Zero points and clamp (4 × `i8`), the clamp made valid.
+    const fn zero_points_and_clamp(&mut self) -> (i8, i8, i8, i8) {
+        let (zp_in, zp_out, mut act_min, act_max) = (self.i8(), self.i8(), self.i8(), self.i8());
+        if act_min > act_max {
+            self.fail(ParamProblem::Clamp);
+            act_min = act_max;
+        }
+        (zp_in, zp_out, act_min, act_max)
+    }
+
+    /// `N` int32 biases, `N` mantissas and `N` shifts, the multipliers made valid.
+    #[allow(clippy::type_complexity)]
+    const fn per_channel<const N: usize>(&mut self) -> ([i32; N], [i32; N], [i8; N]) {
+        let (mut bias, mut multiplier, mut shift) = ([0i32; N], [0i32; N], [0i8; N]);
+        let mut o = 0;
+        while o < N {
+            bias[o] = self.u32() as i32;
+            o += 1;
+        }
+        let mut o = 0;
+        while o < N {
+            multiplier[o] = self.u32() as i32;
+            o += 1;
+        }
+        let mut o = 0;
+        while o < N {
+            shift[o] = self.i8();
+            let m = crate::quant::requant::QuantizedMultiplier { mantissa: multiplier[o], shift: shift[o] };
+            if !m.is_valid() {
+                self.fail(ParamProblem::Multiplier { output: o });
+                (multiplier[o], shift[o]) = (0, 0);
+            }
+            o += 1;
+        }
+        (bias, multiplier, shift)
+    }
+
+    /// The next layer, a [`QConv2d`].
+    #[allow(clippy::type_complexity)]
+    pub const fn qconv2d<
+        const H: usize,
+        const W: usize,
+        const CI: usize,
+        const CO: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
+        &mut self,
+    ) -> QConv2d<H, W, CI, CO, K, S, P, OH, OW> {
+        let (zp_in, zp_out, act_min, act_max) = self.zero_points_and_clamp();
+        let mut weight = [[[[0i8; CI]; K]; K]; CO];
+        let (mut o, mut ky, mut kx, mut c) = (0, 0, 0, 0);
+        while o < CO {
+            while ky < K {
+                while kx < K {
+                    while c < CI {
+                        weight[o][ky][kx][c] = self.i8();
+                        c += 1;
+                    }
+                    (c, kx) = (0, kx + 1);
+                }
+                (kx, ky) = (0, ky + 1);
+            }
+            (ky, o) = (0, o + 1);
+        }
+        let (bias, multiplier, shift) = self.per_channel::<CO>();
+        self.layer += 1;
+        match QConv2d::try_new(weight, bias, multiplier, shift, zp_in, zp_out, act_min, act_max) {
+            Ok(l) => l,
+            // Every value was made valid above.
+            Err(_) => unreachable!(),
+        }
+    }
+
+    /// The next layer, a [`QDepthwiseConv2d`].
+    pub const fn qdepthwise_conv2d<
+        const H: usize,
+        const W: usize,
+        const C: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
+        &mut self,
+    ) -> QDepthwiseConv2d<H, W, C, K, S, P, OH, OW> {
+        let (zp_in, zp_out, act_min, act_max) = self.zero_points_and_clamp();
+        let mut weight = [[[0i8; C]; K]; K];
+        let (mut ky, mut kx, mut c) = (0, 0, 0);
+        while ky < K {
+            while kx < K {
+                while c < C {
+                    weight[ky][kx][c] = self.i8();
+                    c += 1;
+                }
+                (c, kx) = (0, kx + 1);
+            }
+            (kx, ky) = (0, ky + 1);
+        }
+        let (bias, multiplier, shift) = self.per_channel::<C>();
+        self.layer += 1;
+        match QDepthwiseConv2d::try_new(weight, bias, multiplier, shift, zp_in, zp_out, act_min, act_max) {
+            Ok(l) => l,
+            // Every value was made valid above.
+            Err(_) => unreachable!(),
+        }
+    }
+
+    /// The next layer, a [`QGlobalAvgPool2d`].
+    pub const fn qglobal_avg_pool2d<const H: usize, const W: usize, const C: usize>(
+        &mut self,
+    ) -> QGlobalAvgPool2d<H, W, C> {
+        let (mut min, max) = (self.i8(), self.i8());
+        if min > max {
+            self.fail(ParamProblem::Clamp);
+            min = max;
+        }
+        self.layer += 1;
+        QGlobalAvgPool2d::new(min, max)
+    }
+
+    /// The next layer, one without parameters ([`QMaxPool2d`], [`QFlatten`],
+    /// [`QUnflatten`]): `value`, counted.
+    pub const fn unit<T: Copy>(&mut self, value: T) -> T {
+        self.layer += 1;
+        value
+    }
+}
+
 /// Checks the header, length and checksum of `bytes` against an int8 model
 /// with this fingerprint and body length, in the order magic, version,
 /// fingerprint, body length, file length, checksum. Never reads out of
@@ -465,6 +606,24 @@ macro_rules! load_static_int8 {
     (@layers $r:ident; [$($done:expr),*]; QLut $(, $($rest:tt)*)?) => {
         $crate::load_static_int8!(@layers $r; [$($done,)* $r.qlut()]; $($($rest)*)?)
     };
+    (@layers $r:ident; [$($done:expr),*]; QConv2d $(, $($rest:tt)*)?) => {
+        $crate::load_static_int8!(@layers $r; [$($done,)* $r.qconv2d()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; QDepthwiseConv2d $(, $($rest:tt)*)?) => {
+        $crate::load_static_int8!(@layers $r; [$($done,)* $r.qdepthwise_conv2d()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; QGlobalAvgPool2d $(, $($rest:tt)*)?) => {
+        $crate::load_static_int8!(@layers $r; [$($done,)* $r.qglobal_avg_pool2d()]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; QMaxPool2d $(, $($rest:tt)*)?) => {
+        $crate::load_static_int8!(@layers $r; [$($done,)* $r.unit($crate::quant::QMaxPool2d)]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; QFlatten $(, $($rest:tt)*)?) => {
+        $crate::load_static_int8!(@layers $r; [$($done,)* $r.unit($crate::quant::QFlatten)]; $($($rest)*)?)
+    };
+    (@layers $r:ident; [$($done:expr),*]; QUnflatten $(, $($rest:tt)*)?) => {
+        $crate::load_static_int8!(@layers $r; [$($done,)* $r.unit($crate::quant::QUnflatten)]; $($($rest)*)?)
+    };
 }
 
 impl Int8Params for Quantize {
@@ -527,6 +686,119 @@ impl<const IN: usize, const OUT: usize> Int8Params for QDense<IN, OUT> {
     }
     fn read(r: &mut Reader<'_>) -> Self {
         r.qdense()
+    }
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const CI: usize,
+    const CO: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const OH: usize,
+    const OW: usize,
+> Int8Params for QConv2d<H, W, CI, CO, K, S, P, OH, OW>
+{
+    const FINGERPRINT: u64 = crate::layers::conv::impls::fingerprint(
+        "QConv2d",
+        &[H as u64, W as u64, CI as u64, CO as u64, K as u64, S as u64, P as u64],
+    );
+    const BODY_LEN: usize = 4 + CO * K * K * CI + 9 * CO;
+    fn write(&self, out: &mut Writer<'_>) {
+        let ((zi, zo), (min, max)) = (self.zero_points(), self.clamp());
+        out.i8s(&[zi, zo, min, max]);
+        out.i8s(self.weight().as_flattened().as_flattened().as_flattened());
+        out.i32s(&self.bias());
+        out.i32s(self.multiplier());
+        out.i8s(self.shift());
+    }
+    fn read(r: &mut Reader<'_>) -> Self {
+        r.qconv2d()
+    }
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const OH: usize,
+    const OW: usize,
+> Int8Params for QDepthwiseConv2d<H, W, C, K, S, P, OH, OW>
+{
+    const FINGERPRINT: u64 = crate::layers::conv::impls::fingerprint(
+        "QDepthwiseConv2d",
+        &[H as u64, W as u64, C as u64, K as u64, S as u64, P as u64],
+    );
+    const BODY_LEN: usize = 4 + K * K * C + 9 * C;
+    fn write(&self, out: &mut Writer<'_>) {
+        let ((zi, zo), (min, max)) = (self.zero_points(), self.clamp());
+        out.i8s(&[zi, zo, min, max]);
+        out.i8s(self.weight().as_flattened().as_flattened());
+        out.i32s(self.bias());
+        out.i32s(self.multiplier());
+        out.i8s(self.shift());
+    }
+    fn read(r: &mut Reader<'_>) -> Self {
+        r.qdepthwise_conv2d()
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize> Int8Params for QGlobalAvgPool2d<H, W, C> {
+    const FINGERPRINT: u64 =
+        crate::layers::conv::impls::fingerprint("QGlobalAvgPool2d", &[H as u64, W as u64, C as u64]);
+    const BODY_LEN: usize = 2;
+    fn write(&self, out: &mut Writer<'_>) {
+        let (min, max) = self.clamp();
+        out.i8s(&[min, max]);
+    }
+    fn read(r: &mut Reader<'_>) -> Self {
+        r.qglobal_avg_pool2d()
+    }
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const K: usize,
+    const S: usize,
+    const OH: usize,
+    const OW: usize,
+> Int8Params for QMaxPool2d<H, W, C, K, S, OH, OW>
+{
+    const FINGERPRINT: u64 = crate::layers::conv::impls::fingerprint(
+        "QMaxPool2d",
+        &[H as u64, W as u64, C as u64, K as u64, S as u64],
+    );
+    const BODY_LEN: usize = 0;
+    fn write(&self, _: &mut Writer<'_>) {}
+    fn read(r: &mut Reader<'_>) -> Self {
+        r.unit(QMaxPool2d)
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize, const N: usize> Int8Params for QFlatten<H, W, C, N> {
+    const FINGERPRINT: u64 =
+        crate::layers::conv::impls::fingerprint("QFlatten", &[H as u64, W as u64, C as u64]);
+    const BODY_LEN: usize = 0;
+    fn write(&self, _: &mut Writer<'_>) {}
+    fn read(r: &mut Reader<'_>) -> Self {
+        r.unit(QFlatten)
+    }
+}
+
+impl<const H: usize, const W: usize, const C: usize, const N: usize> Int8Params for QUnflatten<H, W, C, N> {
+    const FINGERPRINT: u64 =
+        crate::layers::conv::impls::fingerprint("QUnflatten", &[H as u64, W as u64, C as u64]);
+    const BODY_LEN: usize = 0;
+    fn write(&self, _: &mut Writer<'_>) {}
+    fn read(r: &mut Reader<'_>) -> Self {
+        r.unit(QUnflatten)
     }
 }
 

@@ -13,7 +13,9 @@
 //! | [`Conv2d`] | [`QConv2d`] | calibrated; a following [`Relu`] is fused |
 //! | [`DepthwiseConv2d`] | [`QDepthwiseConv2d`] | calibrated; a following [`Relu`] is fused |
 //! | [`GlobalAvgPool2d`] | [`QGlobalAvgPool2d`] | the input's |
-//! | [`Unflatten`] | [`QUnflatten`] | the input's |
+//! | [`Unflatten`], [`Flatten`] | [`QUnflatten`], [`QFlatten`] | the input's |
+//! | [`MaxPool2d`] | [`QMaxPool2d`] | the input's |
+//! | [`Dropout`] (the identity at inference) | [`QRelu`] clamping to `[−128, 127]`, the identity | the input's |
 //! | [`Relu`] on images | [`QRelu`] | the input's |
 //!
 //! and tuples and [`network!`](crate::network!) types map element by element,
@@ -21,11 +23,12 @@
 //! `(QDense<1, 16>, QRelu, QDense<16, 1>)` with no type written by hand.
 
 use super::{
-    QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool2d, QLut, QRelu, QUnflatten, QuantError, QuantParams,
-    Range, requant::quantize_multiplier,
+    QConv2d, QDense, QDepthwiseConv2d, QFlatten, QGlobalAvgPool2d, QLut, QMaxPool2d, QRelu, QUnflatten,
+    QuantError, QuantParams, Range, requant::quantize_multiplier,
 };
 use crate::{
-    Conv2d, Dense, DepthwiseConv2d, GlobalAvgPool2d, Layer, LeakyRelu, Relu, Sigmoid, Tanh, Unflatten, scalar,
+    Conv2d, Dense, DepthwiseConv2d, Dropout, Flatten, GlobalAvgPool2d, Layer, LeakyRelu, MaxPool2d, Relu,
+    Sigmoid, Tanh, Unflatten, scalar,
 };
 
 /// An f32 layer or network (taking `X`) with an int8 counterpart.
@@ -349,6 +352,65 @@ impl<const H: usize, const W: usize, const C: usize, const N: usize> Quantizable
         _: Option<Range>,
     ) -> Result<(Self::Quantized, QuantParams), QuantError> {
         Ok((QUnflatten, input))
+    }
+}
+
+/// A reshaping or pooling layer whose int8 form keeps the input's
+/// quantization: `$q` is built by `$make`.
+macro_rules! passthrough_quantizable {
+    ($name:ident < $(const $p:ident),* >, input = $x:ty, $q:ty, $make:expr) => {
+        impl<$(const $p: usize),*> Quantizable<$x> for $name<$($p),*> {
+            type Quantized = $q;
+            observed!($name<$(const $p),*>, input = $x);
+
+            fn quantize_layer(
+                &self,
+                input: QuantParams,
+                _: &Range,
+                _: Option<Range>,
+            ) -> Result<(Self::Quantized, QuantParams), QuantError> {
+                Ok(($make, input))
+            }
+        }
+    };
+}
+
+passthrough_quantizable!(
+    MaxPool2d<const H, const W, const C, const K, const S, const OH, const OW>,
+    input = [[[f32; C]; W]; H],
+    QMaxPool2d<H, W, C, K, S, OH, OW>,
+    QMaxPool2d
+);
+passthrough_quantizable!(
+    Flatten<const H, const W, const C, const N>,
+    input = [[[f32; C]; W]; H],
+    QFlatten<H, W, C, N>,
+    QFlatten
+);
+
+/// Dropout is the identity at inference; its int8 form is a clamp over the
+/// whole int8 range, also the identity.
+impl<X: crate::Tensor, const PERCENT: u8> Quantizable<X> for Dropout<PERCENT> {
+    type Quantized = QRelu;
+    type Ranges = ();
+    const NO_RANGES: () = ();
+
+    #[inline]
+    fn observe(&self, x: &X, _: &mut ()) -> X {
+        self.forward(x)
+    }
+
+    fn output_range(_: &()) -> Range {
+        Range::EMPTY
+    }
+
+    fn quantize_layer(
+        &self,
+        input: QuantParams,
+        _: &(),
+        _: Option<Range>,
+    ) -> Result<(QRelu, QuantParams), QuantError> {
+        Ok((QRelu::new(-128, 127), input))
     }
 }
 

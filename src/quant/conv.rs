@@ -284,6 +284,29 @@ impl<
         (self.input_zero_point, self.output_zero_point)
     }
 
+    /// The activation clamp `(min, max)`.
+    pub const fn clamp(&self) -> (i8, i8) {
+        (self.act_min, self.act_max)
+    }
+
+    /// The int32 bias as TFLite stores it (before the zero point is folded in).
+    pub fn bias(&self) -> [i32; CO] {
+        core::array::from_fn(|o| {
+            let sum = self.weight[o].iter().flatten().flatten().fold(0i32, |s, &w| s.wrapping_add(w as i32));
+            self.kernel_bias[o].wrapping_add(sum.wrapping_mul(self.input_zero_point as i32))
+        })
+    }
+
+    /// The per-channel multiplier mantissas.
+    pub const fn multiplier(&self) -> &[i32; CO] {
+        &self.multiplier
+    }
+
+    /// The per-channel shifts.
+    pub const fn shift(&self) -> &[i8; CO] {
+        &self.shift
+    }
+
     fn run(&self, x: &[i8], y: &mut [i8]) {
         let rq = Requant {
             multiplier: &self.multiplier,
@@ -437,6 +460,26 @@ impl<
         &self.bias
     }
 
+    /// The input and output zero points.
+    pub const fn zero_points(&self) -> (i8, i8) {
+        (self.input_zero_point, self.output_zero_point)
+    }
+
+    /// The activation clamp `(min, max)`.
+    pub const fn clamp(&self) -> (i8, i8) {
+        (self.act_min, self.act_max)
+    }
+
+    /// The per-channel multiplier mantissas.
+    pub const fn multiplier(&self) -> &[i32; C] {
+        &self.multiplier
+    }
+
+    /// The per-channel shifts.
+    pub const fn shift(&self) -> &[i8; C] {
+        &self.shift
+    }
+
     fn run(&self, x: &[i8], y: &mut [i8]) {
         let rq = Requant {
             multiplier: &self.multiplier,
@@ -483,6 +526,11 @@ impl<const H: usize, const W: usize, const C: usize> QGlobalAvgPool2d<H, W, C> {
         Self { act_min, act_max }
     }
 
+    /// The output clamp `(min, max)`.
+    pub const fn clamp(&self) -> (i8, i8) {
+        (self.act_min, self.act_max)
+    }
+
     fn run(&self, x: &[i8], y: &mut [i8]) {
         conv::avg_pool_forward(&Self::GEOMETRY, x, y, self.act_min, self.act_max);
     }
@@ -521,3 +569,75 @@ impl<const H: usize, const W: usize, const C: usize, const N: usize> QUnflatten<
 }
 
 int8_layer!(QUnflatten<const H, const W, const C, const N>, input = [i8; N], output = [[[i8; C]; W]; H]);
+
+/// int8 max pooling, TFLite's MAX_POOL_2D without padding: the largest
+/// value of each `K`×`K` window (stride `S`), per channel; input and output
+/// share one scale and zero point (max commutes with the affine map).
+///
+/// ```
+/// use constnet::quant::QMaxPool2d;
+/// use constnet::Layer;
+/// let pool = QMaxPool2d::<2, 2, 1, 2, 2, 1, 1>;
+/// assert_eq!(pool.forward(&[[[-5], [7]], [[3], [-128]]]), [[[7]]]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QMaxPool2d<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const K: usize,
+    const S: usize,
+    const OH: usize,
+    const OW: usize,
+>;
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const K: usize,
+    const S: usize,
+    const OH: usize,
+    const OW: usize,
+> QMaxPool2d<H, W, C, K, S, OH, OW>
+{
+    const GEOMETRY: Geometry = {
+        assert!(
+            fits(H, K, S, 0, OH) && fits(W, K, S, 0, OW) && C > 0,
+            "QMaxPool2d<H, W, C, K, S, OH, OW>: OH and OW must be (H - K) / S + 1 and (W - K) / S + 1"
+        );
+        Geometry { h: H, w: W, c_in: C, kh: K, kw: K, stride: S, pad_h: 0, pad_w: 0, oh: OH, ow: OW }
+    };
+
+    fn run(&self, x: &[i8], y: &mut [i8]) {
+        conv::max_pool_forward(&Self::GEOMETRY, x, y);
+    }
+}
+
+int8_layer!(
+    QMaxPool2d<const H, const W, const C, const K, const S, const OH, const OW>,
+    input = [[[i8; C]; W]; H],
+    output = [[[i8; C]; OW]; OH]
+);
+
+/// int8 [`Flatten`](crate::Flatten): an `H`×`W`×`C` image as `[i8; N]` (a
+/// copy; same scale and zero point). `N ≠ H·W·C` fails `cargo build`.
+///
+/// ```
+/// use constnet::quant::QFlatten;
+/// use constnet::Layer;
+/// assert_eq!(QFlatten::<1, 2, 1, 2>.forward(&[[[3], [-4]]]), [3, -4]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QFlatten<const H: usize, const W: usize, const C: usize, const N: usize>;
+
+impl<const H: usize, const W: usize, const C: usize, const N: usize> QFlatten<H, W, C, N> {
+    const CHECK: () = assert!(N == H * W * C, "QFlatten<H, W, C, N>: N must be H * W * C");
+
+    fn run(&self, x: &[i8], y: &mut [i8]) {
+        let () = Self::CHECK;
+        y.copy_from_slice(x);
+    }
+}
+
+int8_layer!(QFlatten<const H, const W, const C, const N>, input = [[[i8; C]; W]; H], output = [i8; N]);

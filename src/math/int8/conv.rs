@@ -124,3 +124,22 @@ pub(crate) fn avg_pool_forward(g: &Geometry, x: &[i8], y: &mut [i8], min: i8, ma
         }
     }
 }
+
+/// Max pooling (no padding): the largest value of each window, per channel.
+pub(crate) fn max_pool_forward(g: &Geometry, x: &[i8], y: &mut [i8]) {
+    let c = g.c_in;
+    for (xs, ys) in x.chunks_exact(g.in_len().max(1)).zip(y.chunks_exact_mut((g.pixels() * c).max(1))) {
+        for (p, yp) in ys.chunks_exact_mut(c.max(1)).enumerate() {
+            let (oy, ox) = (p / g.ow, p % g.ow);
+            yp.fill(i8::MIN);
+            for ky in 0..g.kh {
+                for kx in 0..g.kw {
+                    let Some((iy, ix)) = g.tap(oy, ox, ky, kx) else { continue };
+                    for (o, &v) in yp.iter_mut().zip(&xs[g.at(0, iy, ix)..][..c]) {
+                        *o = (*o).max(v);
+                    }
+                }
+            }
+        }
+    }
+}
