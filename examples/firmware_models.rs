@@ -4,7 +4,7 @@
 //! file the firmware, its build script and the desktop twin use).
 //!
 //! ```text
-//! cargo run --release --example firmware_models            # writes models/{sine,quadrants}.q8
+//! cargo run --release --example firmware_models            # writes models/{sine,quadrants,mnist_cnn}.q8
 //! cargo run --release --example firmware_models -- --check # fails if the committed files differ
 //! ```
 //!
@@ -28,9 +28,11 @@ fn encode<M: int8::Int8Params>(model: &M) -> Vec<u8> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let check = std::env::args().any(|a| a == "--check");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/firmware/models");
+    let cnn: Box<models::MnistCnn> = Box::new(constnet::io::from_bytes(models::MNIST_CNN_BIN)?);
     let files = [
         ("sine.q8", encode(&models::quantize_sine()?)),
         ("quadrants.q8", encode(&models::quantize_quadrants()?)),
+        ("mnist_cnn.q8", encode(&*Box::new(models::quantize_mnist_cnn(&cnn)?))),
     ];
     let mut stale = 0;
     for (name, bytes) in &files {

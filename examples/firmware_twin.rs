@@ -21,6 +21,7 @@
 //! cargo run --release --example firmware_twin -- anomaly_f32
 //! cargo run --release --example firmware_twin -- anomaly_int8
 //! cargo run --release --example firmware_twin -- cnn_f32         # the mnist example's CNN
+//! cargo run --release --example firmware_twin -- cnn_int8        # the CNN in int8
 //! cargo run --release --example firmware_twin -- ds_cnn_int8     # the int8 DS-CNN
 //! ```
 
@@ -119,6 +120,13 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
             let right = common::cnn_report(|x| net.forward(x), out)?;
             assert!(right >= 9, "the trained CNN gets {right} of the 10 digits right");
         }
+        "cnn_int8" => {
+            let net: Box<common::MnistCnnInt8> = Box::new(io::int8::from_bytes(common::MNIST_CNN_Q8)?);
+            let f32_net: Box<common::MnistCnn> = Box::new(io::from_bytes(common::MNIST_CNN_BIN)?);
+            warn_if_stale("mnist_cnn.q8", *net == common::quantize_mnist_cnn(&f32_net)?);
+            let right = common::cnn_int8_report(|x| net.forward(x), out)?;
+            assert!(right >= 9, "the int8 CNN gets {right} of the 10 digits right");
+        }
         "ds_cnn_int8" => {
             let net: Box<common::DsCnnInt8> = Box::new(common::ds_cnn_int8(7));
             let y = net.forward(&common::ds_cnn_input(7));
@@ -126,7 +134,7 @@ fn run(which: &str) -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => {
             return Err(
-                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|tflite_sine|anomaly_f32|anomaly_int8|cnn_f32|ds_cnn_int8"
+                "usage: firmware_twin quadrants|sine|sine_int8|quadrants_int8|tflite_sine|anomaly_f32|anomaly_int8|cnn_f32|cnn_int8|ds_cnn_int8"
                     .into(),
             );
         }

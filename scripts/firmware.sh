@@ -28,7 +28,7 @@ TARGETS=("$M4" "$M0" "$RV")
 # What runs where (and is compared with the desktop). The autoencoder needs
 # the M4F's 4 MB of flash.
 declare -A RUN=(
-  [$M4]="quadrants sine sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8 cnn_f32 ds_cnn_int8"
+  [$M4]="quadrants sine sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8 cnn_f32 cnn_int8 ds_cnn_int8"
   [$M0]="quadrants sine sine_int8 quadrants_int8 tflite_sine"
   [$RV]="quadrants sine sine_int8 quadrants_int8 tflite_sine"
 )
@@ -42,7 +42,7 @@ for c in "int8_kernel_check:$M4 $M0 $RV" "f32_kernel_check:$M4 $RV" "bench_conv:
 done
 # Cargo features per target: the autoencoder binaries only on the M4F.
 declare -A FEATURES=([$M4]="--features anomaly,cnn" [$M0]="" [$RV]="")
-TWIN_BINS=(quadrants sine sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8 cnn_f32 ds_cnn_int8)
+TWIN_BINS=(quadrants sine sine_int8 quadrants_int8 tflite_sine anomaly_f32 anomaly_int8 cnn_f32 cnn_int8 ds_cnn_int8)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=0

@@ -503,23 +503,6 @@ pub fn tflite_sine_lines<W: Write>(
     Ok(differ)
 }
 
-network! {
-    /// The `mnist` example's `cnn` preset, the same type (its model file
-    /// loads into no other): two 5×5 convolutions with ReLU and 2×2 max
-    /// pooling, then 1568-128-10, with dropout (the identity at inference).
-    /// Trained on the desktop with `cargo run --release --features std
-    /// --example mnist -- --preset cnn`; `models/mnist_cnn.bin` is its
-    /// `out/mnist-cnn/model.cnet`.
-    #[derive(Clone, Debug, PartialEq)]
-    pub struct MnistCnn(constnet::layers![input [784] =>
-        Unflatten(28, 28, 1),
-        Conv2d(16, 5, padding = 2), Relu, MaxPool2d(2),
-        Conv2d(32, 5, padding = 2), Relu, MaxPool2d(2), Dropout(25),
-        Flatten, Dense(128), Relu, Dropout(50), Dense(10)]);
-}
-
-/// The trained CNN in the model format (861 kB: Cortex-M4F only).
-pub const MNIST_CNN_BIN: &[u8] = include_bytes!("../models/mnist_cnn.bin");
 /// Ten digits of the held-out MNIST set (`data/mnist10k`'s first ten test
 /// images): for each, its label byte, then its 784 pixels (written by
 /// `scripts/mnist_digits.py` from `data/mnist10k/t10k-*`).
@@ -712,4 +695,35 @@ pub fn ds_cnn_report<W: Write>(y: &[i8; 12], out: &mut W) -> Result<(), fmt::Err
         line.str(" ").dec(v as i32, 0);
     }
     line.str(" class ").dec(constnet::math::int8::argmax(y) as i32, 0).end()
+}
+
+/// The int8 MNIST CNN file (`cargo run --release --example firmware_models`).
+pub const MNIST_CNN_Q8: &[u8] = include_bytes!("../models/mnist_cnn.q8");
+
+/// One `out:` line per digit of the int8 CNN — label, prediction and the ten
+/// f32 outputs' bit patterns hashed — and the number right.
+pub fn cnn_int8_report<W: Write>(
+    classify: impl Fn(&[f32; 784]) -> [f32; 10],
+    out: &mut W,
+) -> Result<usize, fmt::Error> {
+    let mut right = 0;
+    for k in 0..10 {
+        let (x, label) = mnist_digit(k);
+        let y = classify(&x);
+        let predicted = constnet::math::argmax(&y);
+        right += (predicted == label) as usize;
+        let hash = fnv1a(y.iter().flat_map(|v| v.to_bits().to_le_bytes()));
+        Line::new(out)
+            .str("out: cnn int8 digit ")
+            .dec(k as i32, 0)
+            .str(" label ")
+            .dec(label as i32, 0)
+            .str(" predicted ")
+            .dec(predicted as i32, 0)
+            .str(" outputs hash ")
+            .hex(hash, 8)
+            .end()?;
+    }
+    Line::new(out).str("out: cnn int8 ").dec(right as i32, 0).str(" of 10 digits right").end()?;
+    Ok(right)
 }

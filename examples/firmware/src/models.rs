@@ -148,3 +148,39 @@ pub fn anomaly_calibration() -> [[f32; 640]; ANOMALY_CALIBRATION] {
 pub fn quantize_anomaly(net: &Anomaly) -> Result<AnomalyInt8, QuantError> {
     quant::quantize(net, &anomaly_calibration())
 }
+
+network! {
+    /// The `mnist` example's `cnn` preset, the same type (its model file
+    /// loads into no other): two 5×5 convolutions with ReLU and 2×2 max
+    /// pooling, then 1568-128-10, with dropout (the identity at inference).
+    /// Trained on the desktop with `cargo run --release --features std
+    /// --example mnist -- --preset cnn`; `models/mnist_cnn.bin` is its
+    /// `out/mnist-cnn/model.cnet`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct MnistCnn(constnet::layers![input [784] =>
+        Unflatten(28, 28, 1),
+        Conv2d(16, 5, padding = 2), Relu, MaxPool2d(2),
+        Conv2d(32, 5, padding = 2), Relu, MaxPool2d(2), Dropout(25),
+        Flatten, Dense(128), Relu, Dropout(50), Dense(10)]);
+}
+
+/// The trained CNN in the model format (861 kB: Cortex-M4F only).
+pub const MNIST_CNN_BIN: &[u8] = include_bytes!("../models/mnist_cnn.bin");
+/// The int8 MNIST CNN: f32 in, f32 out, `(Quantize, (QUnflatten, QConv2d,
+/// QRelu, QMaxPool2d, QConv2d, QRelu, QMaxPool2d, (QRelu, QFlatten, QDense,
+/// QRelu, QRelu, QDense)), Dequantize)` (the dropouts become full-range
+/// clamps, the identity).
+pub type MnistCnnInt8 = Int8<MnistCnn, 784>;
+
+/// Calibration digits of the MNIST CNN: the first 100 training images of
+/// `data/mnist10k`, 784 pixel bytes each (`scripts/mnist_digits.py`).
+pub const MNIST_CALIBRATION: &[u8; 100 * 784] = include_bytes!("../models/mnist_calibration.bin");
+
+/// Post-training quantization of the trained CNN (what
+/// `examples/firmware_models.rs` saves as `models/mnist_cnn.q8`), calibrated
+/// on [`MNIST_CALIBRATION`] as the example feeds digits (`p / 255`).
+pub fn quantize_mnist_cnn(net: &MnistCnn) -> Result<MnistCnnInt8, QuantError> {
+    let calibration: [[f32; 784]; 100] =
+        core::array::from_fn(|k| core::array::from_fn(|i| MNIST_CALIBRATION[k * 784 + i] as f32 / 255.0));
+    quant::quantize(net, &calibration)
+}
