@@ -60,7 +60,7 @@ pub mod requant;
 pub use activation::{Int8Tensor, QLut, QRelu};
 pub use boundary::{Dequantize, Quantize};
 pub use calibrate::Quantizable;
-pub use conv::{QConv2d, QDepthwiseConv2d, QGlobalAvgPool2d, QUnflatten};
+pub use conv::{QConv2d, QDepthwiseConv2d, QFlatten, QGlobalAvgPool2d, QMaxPool2d, QUnflatten};
 pub use dense::QDense;
 pub use dense_litert::QDenseLiteRt;
 pub use footprint::Footprint;
