@@ -120,20 +120,16 @@ impl<const IN: usize, const OUT: usize> Quantizable<[f32; IN]> for Dense<IN, OUT
     ) -> Result<(QDense<IN, OUT>, QuantParams), QuantError> {
         let out = QuantParams::from_range(checked(fused_relu.unwrap_or(*ranges))?);
         let mut weight = [[0i8; IN]; OUT];
-        let mut bias = [0i32; OUT];
-        let mut multiplier = [0i32; OUT];
-        let mut shift = [0i8; OUT];
-        for o in 0..OUT {
-            let w = QuantParams::symmetric(&self.weight()[o]);
-            for (q, &v) in weight[o].iter_mut().zip(&self.weight()[o]) {
-                *q = libm::roundf(v / w.scale).clamp(-127.0, 127.0) as i8;
-            }
-            let bias_scale = input.scale as f64 * w.scale as f64;
-            // `as` saturates: a bias beyond i32 cannot be represented anyway.
-            bias[o] = libm::round(self.bias()[o] as f64 / bias_scale) as i32;
-            let m = quantize_multiplier(bias_scale / out.scale as f64);
-            (multiplier[o], shift[o]) = (m.mantissa, m.shift);
-        }
+        let (mut bias, mut multiplier, mut shift) = ([0i32; OUT], [0i32; OUT], [0i8; OUT]);
+        per_channel(
+            OUT,
+            input,
+            out,
+            |o, f| self.weight()[o].iter().for_each(|&v| f(v)),
+            |o| self.bias()[o],
+            |o, k, q| weight[o][k] = q,
+            |o, b, m, s| (bias[o], multiplier[o], shift[o]) = (b, m, s),
+        );
         let act_min = if fused_relu.is_some() { out.zero_point } else { -128 };
         let layer =
             QDense::try_new(weight, bias, multiplier, shift, input.zero_point, out.zero_point, act_min, 127)?;
@@ -176,7 +172,7 @@ macro_rules! elementwise_quantizable {
 
 /// Symmetric per-channel weights, int32 biases at `s_in · s_w[o]`, and the
 /// multipliers `s_in · s_w[o] / s_out` (f64, as TFLite computes them): what
-/// [`Conv2d`] and [`DepthwiseConv2d`] share ([`Dense`] does the same). `weights(o)` calls its argument on
+/// [`Dense`], [`Conv2d`] and [`DepthwiseConv2d`] share. `weights(o)` calls its argument on
 /// channel `o`'s weights in order; `put(o, k, q)` stores its `k`-th quantized
 /// weight, `store(o, bias, mantissa, shift)` the rest.
 fn per_channel(

@@ -4,21 +4,21 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// Only allocations made by the measuring thread count (the test harness
     /// allocates on its own threads).
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// This thread's count: tests of one binary run on parallel threads, and
+    /// one test's allocations must not show up in another's count.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
 }
 
 fn count() {
     if WATCHING.with(Cell::get) {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
     }
 }
 
@@ -45,9 +45,9 @@ static GLOBAL: Counting = Counting;
 
 /// Runs `f` and returns how many allocations it made on this thread.
 pub fn allocations_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = ALLOCATIONS.with(Cell::get);
     WATCHING.with(|w| w.set(true));
     f();
     WATCHING.with(|w| w.set(false));
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    ALLOCATIONS.with(Cell::get) - before
 }
